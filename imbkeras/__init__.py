@@ -1,0 +1,24 @@
+"""imbkeras: deep learning on class-imbalanced images (2D) and volumes (3D).
+
+Keras 3 / TensorFlow building blocks (samplers, tf.data pipelines, models,
+thresholding, metrics) and runnable reproductions of five papers on class
+imbalance. See ``README.md`` for the quick start.
+"""
+
+__version__ = "0.1.0"
+
+from imbkeras import datasets, protocols, sampling, metrics, thresholding  # noqa: E402
+from imbkeras import models, pipeline, training, experiments  # noqa: E402
+
+__all__ = [
+    "datasets",
+    "protocols",
+    "sampling",
+    "pipeline",
+    "models",
+    "thresholding",
+    "metrics",
+    "training",
+    "experiments",
+    "__version__",
+]

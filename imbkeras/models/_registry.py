@@ -1,0 +1,71 @@
+"""Name registry of model builders.
+
+Every builder has the signature ``builder(input_shape, num_classes, **options)``
+and returns a ``keras.Model`` built with the functional API.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import keras
+
+_REGISTRY: dict[str, Callable[..., keras.Model]] = {}
+
+
+def register_model(name: str | None = None, **defaults):
+    """Decorator that registers a builder under ``name`` (default: its own name).
+
+    ``defaults`` are keyword arguments bound for this registry name, so one
+    builder can be registered as several variants (``lipnet1``, ``lipnet4``...)
+    without copying code.
+    """
+
+    def wrap(fn):
+        key = name or fn.__name__
+        if key in _REGISTRY:
+            raise ValueError(f"model name {key!r} is already registered.")
+        if defaults:
+
+            def builder(*args, **kwargs):
+                return fn(*args, **{**defaults, **kwargs})
+
+            builder.__name__ = key
+            builder.__doc__ = fn.__doc__
+            builder.__wrapped__ = fn
+            _REGISTRY[key] = builder
+        else:
+            _REGISTRY[key] = fn
+        return fn
+
+    return wrap
+
+
+def list_models() -> list[str]:
+    """Names of every registered model, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get_builder(name: str) -> Callable[..., keras.Model]:
+    """Return the builder registered as ``name``.
+
+    Raises:
+        ValueError: if ``name`` is unknown; the message lists the known names.
+    """
+    if name not in _REGISTRY:
+        raise ValueError(
+            f"Unknown model name={name!r}. Known models: {', '.join(list_models())}."
+        )
+    return _REGISTRY[name]
+
+
+def create_model(name: str, **kwargs) -> keras.Model:
+    """Build the registered model ``name`` with ``kwargs``.
+
+    Example:
+        >>> import imbkeras as ik
+        >>> m = ik.models.create_model("lenet5", input_shape=(28, 28, 1), num_classes=10)
+        >>> m.count_params()
+        431080
+    """
+    return get_builder(name)(**kwargs)

@@ -1,2 +1,7 @@
-"""Work in progress."""
-__all__: list = []
+"""Evaluation on predictions (``report``) and Keras streaming metrics."""
+
+from imbkeras.metrics._report import (SCALAR_KEYS, check_probabilities,
+                                      class_balance_accuracy, confusion_counts, report)
+
+__all__ = ["SCALAR_KEYS", "check_probabilities", "class_balance_accuracy",
+           "confusion_counts", "report"]

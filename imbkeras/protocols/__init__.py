@@ -1,2 +1,6 @@
-"""Work in progress."""
-__all__: list = []
+"""Artificial imbalance protocols (Buda 2018 step/linear, Koziarski 2020 scenarios)."""
+
+from imbkeras.protocols._imbalance import (KINDS, imbalance_counts, imbalance_indices,
+                                           make_imbalanced)
+
+__all__ = ["KINDS", "imbalance_counts", "imbalance_indices", "make_imbalanced"]

@@ -1,0 +1,146 @@
+"""One call that evaluates class probabilities with every metric of the papers.
+
+Conventions
+-----------
+* Predictions are ``argmax(y_prob, axis=1)`` (ties go to the lower class id).
+* Classes are ``0 .. K-1`` with ``K = y_prob.shape[1]``.
+* A class that is never predicted has PPV = 0 and F1 = 0 (scikit-learn's
+  ``zero_division=0``); a class absent from ``y_true`` has TPR = 0, as
+  scikit-learn's ``recall_score(..., zero_division=0)``.
+* ``auc_ovr`` is the mean one-vs-rest ROC AUC over the classes present in
+  ``y_true`` that also have negatives; it equals scikit-learn's
+  ``roc_auc_score(multi_class="ovr", average="macro")`` whenever every class is
+  present. With a single class in ``y_true`` no AUC is defined: ``auc_ovr`` is
+  NaN (and a ``UserWarning`` is issued), the other metrics are still returned.
+* ``gmean`` is the macro mean over classes of ``sqrt(TPR_i * TNR_i)``
+  (imbalanced-learn's ``geometric_mean_score(average="macro")``); ``mavg`` is
+  the geometric mean of the per-class recalls (its ``average="multiclass"``);
+  ``avacc`` is the mean recall (balanced accuracy); ``cba`` is Mosley's class
+  balance accuracy ``mean_i C_ii / max(sum_j C_ij, sum_j C_ji)`` over classes
+  with at least one true or predicted sample.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import sklearn.metrics
+
+from imbkeras._validation import check_labels
+
+SCALAR_KEYS = ("auc_ovr", "accuracy", "macro_f1", "gmean", "avacc", "cba", "mavg")
+
+
+def check_probabilities(y_prob, name: str = "y_prob", atol: float = 1e-3) -> np.ndarray:
+    """Validate a 2-D array of class probabilities whose rows sum to 1."""
+    p = np.asarray(y_prob, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] < 2:
+        raise ValueError(f"`{name}` must be 2-D (n_samples, n_classes >= 2); "
+                         f"received shape {p.shape}.")
+    if not np.isfinite(p).all():
+        i = int(np.flatnonzero(~np.isfinite(p).all(axis=1))[0])
+        raise ValueError(f"`{name}` must be finite; row {i} is {p[i].tolist()}.")
+    if (p < -atol).any() or (p > 1 + atol).any():
+        raise ValueError(f"`{name}` must hold probabilities in [0, 1]; received values in "
+                         f"[{p.min():.4g}, {p.max():.4g}].")
+    sums = p.sum(axis=1)
+    bad = np.abs(sums - 1.0) > atol
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"rows of `{name}` must sum to 1 (softmax outputs); row {i} sums to "
+                         f"{sums[i]:.6g}. Apply softmax, or renormalise thresholded scores.")
+    return p
+
+
+def confusion_counts(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-class TP, FP, FN, TN from a confusion matrix (rows true, columns predicted)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    fp = cm.sum(axis=0) - tp
+    fn = cm.sum(axis=1) - tp
+    tn = cm.sum() - tp - fp - fn
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
+def _safe_div(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+
+def class_balance_accuracy(cm) -> float:
+    """Mosley (2013): mean over classes of C_ii / max(row_i, col_i)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    denom = np.maximum(cm.sum(axis=1), cm.sum(axis=0))
+    used = denom > 0
+    return float(np.mean(np.diag(cm)[used] / denom[used]))
+
+
+def report(y_true, y_prob, *, atol: float = 1e-3) -> dict:
+    """Evaluate class probabilities: AUC, accuracy, F1, G-mean, AvAcc, CBA, MAvG.
+
+    Args:
+        y_true: 1-D integer labels in ``[0, K)``.
+        y_prob: ``(n, K)`` probabilities (rows sum to 1 within ``atol``).
+        atol: tolerance on row sums.
+
+    Returns:
+        A dict with the scalars ``auc_ovr``, ``accuracy``, ``macro_f1``,
+        ``gmean``, ``avacc``, ``cba``, ``mavg``; per-class arrays under
+        ``per_class`` (``auc``, ``tpr``, ``tnr``, ``ppv``, ``npv``, ``f1``,
+        ``support``); the confusion matrix (rows true, columns predicted)
+        under ``confusion_matrix``. Conventions: see the module docstring.
+
+    Raises:
+        ValueError: if labels are invalid or out of range, lengths differ, or
+            rows of ``y_prob`` are not probabilities summing to 1.
+
+    Example:
+        >>> import numpy as np
+        >>> r = report([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
+        >>> round(r["auc_ovr"], 3), round(r["accuracy"], 3), round(r["avacc"], 3)
+        (1.0, 0.667, 0.75)
+    """
+    p = check_probabilities(y_prob, atol=atol)
+    k = p.shape[1]
+    y = check_labels(y_true, "y_true", num_classes=k)
+    if len(y) != len(p):
+        raise ValueError(f"`y_true` and `y_prob` must have the same length; received "
+                         f"{len(y)} and {len(p)}.")
+    labels = np.arange(k)
+    pred = p.argmax(axis=1)
+    cm = sklearn.metrics.confusion_matrix(y, pred, labels=labels)
+    cc = confusion_counts(cm)
+    tpr = _safe_div(cc["tp"], cc["tp"] + cc["fn"])
+    tnr = _safe_div(cc["tn"], cc["tn"] + cc["fp"])
+    ppv = _safe_div(cc["tp"], cc["tp"] + cc["fp"])
+    npv = _safe_div(cc["tn"], cc["tn"] + cc["fn"])
+    f1 = _safe_div(2 * cc["tp"], 2 * cc["tp"] + cc["fp"] + cc["fn"])
+    support = cm.sum(axis=1)
+
+    auc = np.full(k, np.nan)
+    for c in range(k):
+        pos = y == c
+        if pos.any() and not pos.all():
+            auc[c] = sklearn.metrics.roc_auc_score(pos, p[:, c])
+    if np.isnan(auc).all():
+        warnings.warn("ROC AUC is undefined: `y_true` holds a single class "
+                      f"({np.unique(y).tolist()}); auc_ovr is NaN.", UserWarning, stacklevel=2)
+        auc_ovr = float("nan")
+    else:
+        auc_ovr = float(np.nanmean(auc))
+
+    present = support > 0
+    mavg = float(np.prod(tpr[present]) ** (1.0 / present.sum()))
+    return {
+        "auc_ovr": auc_ovr,
+        "accuracy": float(np.mean(pred == y)),
+        "macro_f1": float(np.mean(f1)),
+        "gmean": float(np.mean(np.sqrt(tpr * tnr))),
+        "avacc": float(np.mean(tpr[present])),
+        "cba": class_balance_accuracy(cm),
+        "mavg": mavg,
+        "per_class": {"auc": auc, "tpr": tpr, "tnr": tnr, "ppv": ppv, "npv": npv,
+                      "f1": f1, "support": support},
+        "confusion_matrix": cm,
+    }

@@ -1,2 +1,5 @@
-"""Work in progress."""
-__all__: list = []
+"""Training recipes, schedules and callbacks."""
+
+from imbkeras.training._schedules import InverseDecay
+
+__all__ = ["InverseDecay"]

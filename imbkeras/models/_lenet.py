@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import keras
 
-from imbkeras.models._common import check_input_shape, output_head
+from imbkeras.models._common import (check_input_shape, conv_size, min_input_size,
+                                      output_head)
 from imbkeras.models._registry import register_model
 
 
-@register_model("lenet5")
+def _lenet_out(n: int) -> int:
+    for _ in range(2):  # conv 5x5 valid -> maxpool 2
+        n = conv_size(conv_size(n, 5), 2, 2)
+    return n
+
+
+#: Smallest side length LeNet-5 accepts (two valid 5x5 convs and two 2x2 pools).
+LENET5_MIN_SIZE = min_input_size(_lenet_out)
+
+
+@register_model("lenet5", test_input_shape=(16, 16, 1))
 def lenet5(input_shape=(28, 28, 1), num_classes: int = 10, *,
            output_activation: str | None = "softmax", weight_decay: float = 0.0,
            name: str = "lenet5") -> keras.Model:
@@ -19,7 +30,7 @@ def lenet5(input_shape=(28, 28, 1), num_classes: int = 10, *,
     1/256; feed images in [0, 1] (as every imbkeras loader returns them).
 
     Args:
-        input_shape: ``(height, width, channels)``; each side at least 12.
+        input_shape: ``(height, width, channels)``; each side at least 16.
         num_classes: number of output classes (>= 2).
         output_activation: ``"softmax"`` (default) or ``None`` for logits.
         weight_decay: L2 weight decay in Caffe's sense (gradient term
@@ -30,7 +41,7 @@ def lenet5(input_shape=(28, 28, 1), num_classes: int = 10, *,
         A functional ``keras.Model``; 431,080 parameters for 28x28x1 -> 10.
 
     Raises:
-        ValueError: for an input smaller than 12x12, the wrong rank, or
+        ValueError: for an input smaller than 16x16, the wrong rank, or
             ``num_classes < 2``.
 
     Example:
@@ -40,7 +51,7 @@ def lenet5(input_shape=(28, 28, 1), num_classes: int = 10, *,
     Reference:
         Buda, Maki, Mazurowski (2018), Table 2; LeCun et al. (1998).
     """
-    shape = check_input_shape(input_shape, rank=2, min_spatial=12)
+    shape = check_input_shape(input_shape, rank=2, min_spatial=LENET5_MIN_SIZE)
     if weight_decay < 0:
         raise ValueError(f"`weight_decay` must be >= 0; received {weight_decay!r}.")
     # Caffe adds weight_decay * w to the gradient: L2 penalty of weight_decay / 2.
@@ -53,7 +64,7 @@ def lenet5(input_shape=(28, 28, 1), num_classes: int = 10, *,
     x = keras.layers.Conv2D(50, 5, kernel_initializer=init, kernel_regularizer=reg,
                             name="conv2")(x)
     x = keras.layers.MaxPooling2D(2, name="pool2")(x)
-    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Flatten(name="features")(x)
     x = keras.layers.Dense(500, activation="relu", kernel_initializer=init,
                            kernel_regularizer=reg, name="ip1")(x)
     outputs = output_head(x, num_classes, output_activation, kernel_initializer=init,

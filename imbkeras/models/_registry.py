@@ -6,6 +6,7 @@ and returns a ``keras.Model`` built with the functional API.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import keras
@@ -13,29 +14,38 @@ import keras
 _REGISTRY: dict[str, Callable[..., keras.Model]] = {}
 
 
-def register_model(name: str | None = None, **defaults):
+def register_model(name: str | None = None, /, *, test_input_shape: tuple | None = None,
+                   test_kwargs: dict | None = None, **defaults):
     """Decorator that registers a builder under ``name`` (default: its own name).
 
     ``defaults`` are keyword arguments bound for this registry name, so one
     builder can be registered as several variants (``lipnet1``, ``lipnet4``...)
     without copying code.
+
+    Args:
+        name: registry name; defaults to the function's name.
+        test_input_shape: a small valid ``input_shape`` for quick tests, stored
+            as ``get_builder(name).test_input_shape`` (the parametrised model
+            test builds every registered model at this size).
+        test_kwargs: extra keyword arguments for that quick test (e.g. a small
+            width multiplier), stored as ``get_builder(name).test_kwargs``.
+        **defaults: keyword arguments bound for this name.
     """
 
     def wrap(fn):
         key = name or fn.__name__
         if key in _REGISTRY:
             raise ValueError(f"model name {key!r} is already registered.")
-        if defaults:
 
-            def builder(*args, **kwargs):
-                return fn(*args, **{**defaults, **kwargs})
+        @functools.wraps(fn)
+        def builder(*args, **kwargs):
+            return fn(*args, **{**defaults, **kwargs})
 
-            builder.__name__ = key
-            builder.__doc__ = fn.__doc__
-            builder.__wrapped__ = fn
-            _REGISTRY[key] = builder
-        else:
-            _REGISTRY[key] = fn
+        builder.__name__ = key
+        builder.defaults = dict(defaults)
+        builder.test_input_shape = test_input_shape
+        builder.test_kwargs = dict(test_kwargs or {})
+        _REGISTRY[key] = builder
         return fn
 
     return wrap

@@ -12,8 +12,9 @@ Conventions
   ``roc_auc_score(multi_class="ovr", average="macro")`` whenever every class is
   present. With a single class in ``y_true`` no AUC is defined: ``auc_ovr`` is
   NaN (and a ``UserWarning`` is issued), the other metrics are still returned.
-* ``gmean`` is the macro mean over classes of ``sqrt(TPR_i * TNR_i)``
-  (imbalanced-learn's ``geometric_mean_score(average="macro")``); ``mavg`` is
+* ``gmean`` is the macro mean over classes of ``sqrt(TPR_i * TNR_i)``, the
+  mean of imbalanced-learn's ``geometric_mean_score(average=None)`` (its
+  ``average="macro"`` is ``sqrt(mean TPR * mean TNR)``, a different number); ``mavg`` is
   the geometric mean of the per-class recalls (its ``average="multiclass"``);
   ``avacc`` is the mean recall (balanced accuracy); ``cba`` is Mosley's class
   balance accuracy ``mean_i C_ii / max(sum_j C_ij, sum_j C_ji)`` over classes

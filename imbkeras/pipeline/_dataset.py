@@ -159,6 +159,10 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
     else:
         y_out = y.astype(np.int32)
 
+    if sampler is not None and not (hasattr(sampler, "resample_indices")
+                                    or hasattr(sampler, "fit_resample")):
+        raise TypeError(f"`sampler` must have `resample_indices` or `fit_resample`; "
+                        f"received {sampler!r}.")
     continuous = steps_per_epoch is not None
     stream = _IndexStream(y, sampler, batch_size, shuffle, seed, continuous,
                           drop_remainder or continuous)

@@ -1,0 +1,198 @@
+"""Buda et al. 2018: class imbalance in CNNs, step / linear imbalance, sampling, thresholding.
+
+One *scenario* is an imbalanced training set (kind, ratio rho, mu). For every
+scenario and seed, LeNet-5 is trained once per sampling method (none, ROS,
+RUS) for the same number of iterations; thresholding reuses the trained
+model's outputs divided by the training priors (estimated before sampling).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from imbkeras import metrics, models, pipeline, protocols, sampling, thresholding
+from imbkeras.experiments import _results
+from imbkeras.experiments._data import load_split
+from imbkeras.training import InverseDecay
+
+# method -> (sampler, thresholding)
+METHODS = {
+    "baseline": (None, False),
+    "ROS": ("ros", False),
+    "RUS": ("rus", False),
+    "thresholding": (None, True),
+    "ROS+thr": ("ros", True),
+    "RUS+thr": ("rus", True),
+}
+QUICK_METHODS = ("baseline", "ROS", "RUS", "thresholding", "ROS+thr")
+PAPER_RATIOS = (10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+PAPER_MUS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+@dataclasses.dataclass
+class Buda2018Config:
+    """Settings of a Buda 2018 reproduction (defaults: the paper's MNIST recipe).
+
+    ``scenarios`` lists dicts with ``kind`` ("step" / "linear"), ``ratio`` and,
+    for step imbalance, ``mu``.
+    """
+
+    dataset: str = "digits"
+    scenarios: list = dataclasses.field(default_factory=list)
+    methods: tuple = tuple(METHODS)
+    seeds: tuple = (0, 1, 2, 3, 4)
+    iterations: int = 10000
+    batch_size: int = 64
+    learning_rate: float = 0.01
+    lr_gamma: float = 1e-4
+    lr_power: float = 0.75
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    max_per_class: int | None = 5000
+    test_size: float = 0.3
+    split_seed: int = 0
+    log_every: int = 100
+    verbose: int = 2
+
+    def validate(self):
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown:
+            raise ValueError(f"`methods` has unknown {unknown}; known: {list(METHODS)}.")
+        for s in self.scenarios:
+            if s.get("kind") not in ("step", "linear"):
+                raise ValueError(f"scenario kind must be 'step' or 'linear'; received {s!r}.")
+        if self.iterations < 1:
+            raise ValueError(f"`iterations` must be >= 1; received {self.iterations!r}.")
+
+
+def quick_config(**overrides) -> Buda2018Config:
+    """The quick profile: digits; step (mu 0.5) at rho 1, 10, 50; linear at rho 10."""
+    scen = [{"kind": "step", "ratio": r, "mu": 0.5} for r in (1, 10, 50)]
+    scen.append({"kind": "linear", "ratio": 10, "mu": None})
+    base = dict(scenarios=scen, methods=QUICK_METHODS, seeds=(0,), iterations=600,
+                log_every=100)
+    base.update(overrides)
+    return Buda2018Config(**base)
+
+
+def paper_config(**overrides) -> Buda2018Config:
+    """The paper's MNIST grid: rho up to 5000, mu 0.1-0.9 (step), linear at every rho."""
+    scen = [{"kind": "step", "ratio": r, "mu": m} for r in PAPER_RATIOS for m in PAPER_MUS]
+    scen += [{"kind": "linear", "ratio": r, "mu": None} for r in PAPER_RATIOS]
+    base = dict(scenarios=scen)
+    base.update(overrides)
+    return Buda2018Config(**base)
+
+
+def _run_id(s: dict, method: str, seed: int) -> str:
+    mu = "" if s.get("mu") is None else f"_mu{s['mu']:g}"
+    return f"{s['kind']}_rho{s['ratio']:g}{mu}_{method.replace('+', '-')}_seed{seed}"
+
+
+def _steps_per_chunk(iterations: int, log_every: int) -> int:
+    """Largest divisor of ``iterations`` not above ``log_every`` (Keras logs per chunk)."""
+    for d in range(min(log_every, iterations), 0, -1):
+        if iterations % d == 0:
+            return d
+    return 1
+
+
+def _feasible(y_train, s, cfg) -> str | None:
+    try:
+        protocols.imbalance_counts(y_train, s["kind"], s["ratio"], s.get("mu"),
+                                   max_per_class=cfg.max_per_class)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def train_and_predict(x_tr, y_tr, x_te, sampler_name, num_classes, cfg: Buda2018Config,
+                      seed: int) -> np.ndarray:
+    """Train LeNet-5 for ``cfg.iterations`` SGD steps and return test probabilities."""
+    keras.utils.set_random_seed(seed)
+    sampler = {None: None,
+               "ros": sampling.RandomOverSampler(seed=seed),
+               "rus": sampling.RandomUnderSampler(seed=seed)}[sampler_name]
+    chunk = _steps_per_chunk(cfg.iterations, cfg.log_every)
+    ds = pipeline.make_dataset(x_tr, y_tr, cfg.batch_size, sampler=sampler, seed=seed,
+                               num_classes=num_classes, steps_per_epoch=chunk)
+    model = models.lenet5(x_tr.shape[1:], num_classes, weight_decay=cfg.weight_decay)
+    opt = keras.optimizers.SGD(
+        InverseDecay(cfg.learning_rate, cfg.lr_gamma, cfg.lr_power), momentum=cfg.momentum)
+    model.compile(opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(ds, epochs=cfg.iterations // chunk, steps_per_epoch=chunk, shuffle=False,
+              verbose=cfg.verbose)
+    return model.predict(x_te, batch_size=512, verbose=0)
+
+
+def run(cfg: Buda2018Config, out) -> "pandas.DataFrame":  # noqa: F821
+    """Run every scenario x seed x method; write results and return the table.
+
+    Writes ``results.csv`` (one row per run, after every run), ``predictions/
+    <run>.npz``, ``config.json`` and ``auc_vs_ratio.png`` under ``out``.
+    """
+    cfg.validate()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
+    (x_tr_full, y_tr_full), (x_te, y_te) = load_split(cfg.dataset, cfg.split_seed, cfg.test_size)
+    k = int(max(y_tr_full.max(), y_te.max())) + 1
+
+    scenarios = []
+    for s in cfg.scenarios:
+        why = _feasible(y_tr_full, s, cfg)
+        if why:
+            print(f"skipping {s}: {why}", flush=True)
+        else:
+            scenarios.append(s)
+    samplers = list(dict.fromkeys(METHODS[m][0] for m in cfg.methods))
+    trainings = len(scenarios) * len(cfg.seeds) * len(samplers)
+    rows, done, t_start = [], 0, time.time()
+    for s in scenarios:
+        for seed in cfg.seeds:
+            idx = protocols.imbalance_indices(y_tr_full, s["kind"], s["ratio"], s.get("mu"),
+                                              max_per_class=cfg.max_per_class, seed=seed)
+            x_tr, y_tr = x_tr_full[idx], y_tr_full[idx]
+            priors = thresholding.class_priors(y_tr, k)
+            for sampler_name in samplers:
+                done += 1
+                elapsed = time.time() - t_start
+                eta = "" if done == 1 else f", ETA {elapsed / (done - 1) * (trainings - done + 1):.0f}s"
+                print(f"[{done}/{trainings}] {s['kind']} rho={s['ratio']:g}"
+                      + ("" if s.get("mu") is None else f" mu={s['mu']:g}")
+                      + f" seed={seed} sampler={sampler_name or 'none'} "
+                      f"(n_train={len(y_tr)}, {cfg.iterations} iterations; "
+                      f"elapsed {elapsed:.0f}s{eta})", flush=True)
+                t0 = time.time()
+                prob = train_and_predict(x_tr, y_tr, x_te, sampler_name, k, cfg, seed)
+                train_s = time.time() - t0
+                for method in cfg.methods:
+                    if METHODS[method][0] != sampler_name:
+                        continue
+                    p = thresholding.prior_correction(prob, priors) if METHODS[method][1] else prob
+                    rep = metrics.report(y_te, p)
+                    run_id = _run_id(s, method, seed)
+                    _results.save_predictions(out, run_id, y_te, p)
+                    rows.append({"dataset": cfg.dataset, "kind": s["kind"],
+                                 "ratio": s["ratio"], "mu": s.get("mu"), "method": method,
+                                 "seed": seed, "n_train": len(y_tr),
+                                 "iterations": cfg.iterations, "train_seconds": round(train_s, 2),
+                                 **{key: rep[key] for key in metrics.SCALAR_KEYS},
+                                 "run_id": run_id})
+                    print(f"    {method:<13} auc_ovr={rep['auc_ovr']:.4f} "
+                          f"accuracy={rep['accuracy']:.4f} macro_f1={rep['macro_f1']:.4f}",
+                          flush=True)
+                _results.write_results(rows, out)
+    df = _results.write_results(rows, out)
+    if len(df):
+        _results.plot_auc_vs_ratio(df, out / "auc_vs_ratio.png")
+    print(f"finished {trainings} trainings in {time.time() - t_start:.0f}s; results in {out}",
+          flush=True)
+    return df

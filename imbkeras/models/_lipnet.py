@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from imbkeras.models._common import (activation_layer, check_activation, check_input_shape,
+from imbkeras.models._common import (check_activation, check_input_shape,
                                       check_int_tuple, check_output_activation, check_rate,
                                       conv_act, conv_size, dense_act, min_input_size,
                                       output_head)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import keras
 
@@ -128,7 +129,9 @@ def mobilenet_classifier(input_shape=(150, 150, 3), num_classes: int = 8, *,
             raise ValueError(f"`weights` file not found: received {weights!r}.")
 
     inputs = keras.Input(shape, name="image")
-    x = keras.layers.Rescaling(2.0, offset=-1.0, name="rescale")(inputs) if rescale_inputs else inputs
+    x = inputs
+    if rescale_inputs:
+        x = keras.layers.Rescaling(2.0, offset=-1.0, name="rescale")(x)
     base = keras.applications.MobileNet(input_tensor=x, include_top=False, weights=None,
                                         alpha=alpha, pooling=None)
     base.trainable = trainable_base
@@ -144,14 +147,22 @@ def mobilenet_classifier(input_shape=(150, 150, 3), num_classes: int = 8, *,
         base.load_weights(_imagenet_weights_file(float(alpha), shape[0]))
     elif weights_path is not None:
         try:
-            model.load_weights(weights_path)
+            with warnings.catch_warnings():  # a backbone-only file is expected to miss
+                warnings.simplefilter("ignore")
+                model.load_weights(weights_path)
         except Exception as err_model:  # noqa: BLE001
             try:
                 base.load_weights(weights_path)
             except Exception as err_base:  # noqa: BLE001
                 raise ValueError(
                     f"`weights`={weights!r} fits neither this classifier "
-                    f"({type(err_model).__name__}: {err_model}) nor its MobileNet "
-                    f"backbone ({type(err_base).__name__}: {err_base})."
+                    f"({_short(err_model)}) nor its MobileNet backbone "
+                    f"({_short(err_base)})."
                 ) from err_base
     return model
+
+
+def _short(err: Exception, limit: int = 300) -> str:
+    text = f"{type(err).__name__}: {err}".replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+

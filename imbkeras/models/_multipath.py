@@ -37,7 +37,7 @@ import keras
 
 from imbkeras.models._common import (avg_pool_cls, check_activation, check_choice,
                                       check_input_shape, check_int_tuple,
-                                      check_output_activation, check_rate, conv_size,
+                                      check_output_activation, check_rate,
                                       dense_act, global_pool_cls, min_input_size)
 from imbkeras.models._registry import register_model
 from imbkeras.models._subtomo import (conv_blocks, conv_blocks_size, inception_stem,

@@ -59,6 +59,15 @@ def list_models() -> list[str]:
 def get_builder(name: str) -> Callable[..., keras.Model]:
     """Return the builder registered as ``name``.
 
+    The builder binds the variant's defaults and carries ``defaults``,
+    ``test_input_shape`` and ``test_kwargs`` attributes.
+
+    Args:
+        name: a name from :func:`list_models`.
+
+    Returns:
+        ``builder(input_shape=..., num_classes=..., **options) -> keras.Model``.
+
     Raises:
         ValueError: if ``name`` is unknown; the message lists the known names.
     """
@@ -71,6 +80,18 @@ def get_builder(name: str) -> Callable[..., keras.Model]:
 
 def create_model(name: str, **kwargs) -> keras.Model:
     """Build the registered model ``name`` with ``kwargs``.
+
+    Args:
+        name: a name from :func:`list_models` (e.g. ``"lipnet4"``).
+        **kwargs: the builder's arguments (``input_shape``, ``num_classes``,
+            options); they override the variant's registered defaults.
+
+    Returns:
+        A functional ``keras.Model``.
+
+    Raises:
+        ValueError: for an unknown name (the message lists the known names)
+            or bad builder arguments.
 
     Example:
         >>> import imbkeras as ik

@@ -9,12 +9,14 @@ __version__ = "0.1.0"
 
 from imbkeras import datasets, protocols, sampling, metrics, thresholding  # noqa: E402
 from imbkeras import models, pipeline, training, experiments  # noqa: E402
+from imbkeras import layers  # noqa: E402
 
 __all__ = [
     "datasets",
     "protocols",
     "sampling",
     "pipeline",
+    "layers",
     "models",
     "thresholding",
     "metrics",

@@ -1,5 +1,31 @@
-"""Index-level samplers (imbalanced-learn contract, any-rank X)."""
+"""Index-level samplers (imbalanced-learn contract, any-rank X).
 
-from imbkeras.sampling._base import BaseSampler, RandomOverSampler, RandomUnderSampler
+Random over/under sampling (with partial ratios), hybrid sampling to a target
+count (single- and multi-label), per-epoch undersampling, class-aware
+sampling, SMOTE for images/volumes/features, and an adapter for any
+imbalanced-learn sampler.
+"""
 
-__all__ = ["BaseSampler", "RandomOverSampler", "RandomUnderSampler"]
+from imbkeras.sampling._base import (BaseSampler, RandomOverSampler, RandomUnderSampler,
+                                     RatioStrategy, ratio_strategy)
+from imbkeras.sampling._class_aware import ClassAwareSampler
+from imbkeras.sampling._hybrid import EpochUndersampler, HybridSampler
+from imbkeras.sampling._multilabel import MultilabelHybridSampler, check_multihot, label_counts
+from imbkeras.sampling._synthetic import SMOTE, ImblearnSampler, as_sampler
+
+__all__ = [
+    "BaseSampler",
+    "RandomOverSampler",
+    "RandomUnderSampler",
+    "RatioStrategy",
+    "ratio_strategy",
+    "HybridSampler",
+    "EpochUndersampler",
+    "MultilabelHybridSampler",
+    "ClassAwareSampler",
+    "SMOTE",
+    "ImblearnSampler",
+    "as_sampler",
+    "check_multihot",
+    "label_counts",
+]

@@ -9,6 +9,9 @@ a fresh random generator each epoch.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 from imblearn.utils import check_sampling_strategy
 
@@ -24,12 +27,98 @@ def as_generator(rng) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(rng))
 
 
+def round_half_up(value: float) -> int:
+    """Round half up (``2.5 -> 3``), the rounding every imbkeras count uses."""
+    return int(math.floor(float(value) + 0.5 + 1e-9))
+
+
+def _class_counts(y: np.ndarray) -> dict[int, int]:
+    classes, counts = np.unique(y, return_counts=True)
+    return dict(zip(classes.tolist(), counts.tolist()))
+
+
+class RatioStrategy:
+    """``sampling_strategy`` callable: resample only until max/min <= ``max_ratio``.
+
+    Buda et al. (2018, section 4.5) over- or undersample *partially*: the
+    imbalance ratio rho = max / min class size is reduced to ``max_ratio``
+    instead of 1. Oversampling raises every class below ``ceil(n_max /
+    max_ratio)`` to that size; undersampling lowers every class above
+    ``floor(n_min * max_ratio)`` to that size. ``max_ratio=1`` is full
+    balancing (imbalanced-learn's ``"auto"``).
+
+    Instances are callables ``y -> {class: n_samples}``, the dict form
+    imbalanced-learn accepts, so they work with imbalanced-learn samplers too.
+
+    Args:
+        max_ratio: the imbalance ratio to reach, >= 1.
+        kind: ``"over"`` or ``"under"``.
+
+    Raises:
+        ValueError: for ``max_ratio < 1`` (or not a finite number) or an
+            unknown ``kind``.
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.array([0] * 100 + [1] * 10 + [2] * 1)
+        >>> RatioStrategy(10, "over")(y)
+        {0: 100, 1: 10, 2: 10}
+        >>> RatioStrategy(10, "under")(y)
+        {0: 10, 1: 10, 2: 1}
+
+    Reference:
+        Buda, Maki, Mazurowski (2018), section 4.5 and Fig. 7.
+    """
+
+    def __init__(self, max_ratio: float, kind: str = "over"):
+        if isinstance(max_ratio, bool) or not isinstance(max_ratio, numbers.Real) \
+                or not np.isfinite(max_ratio) or max_ratio < 1:
+            raise ValueError(f"`max_ratio` must be a finite number >= 1 (max/min class "
+                             f"size after resampling); received {max_ratio!r}.")
+        if kind not in ("over", "under"):
+            raise ValueError(f"`kind` must be 'over' or 'under'; received {kind!r}.")
+        self.max_ratio = float(max_ratio)
+        self.kind = kind
+
+    def __repr__(self):
+        return f"RatioStrategy(max_ratio={self.max_ratio!r}, kind={self.kind!r})"
+
+    def __call__(self, y) -> dict[int, int]:
+        counts = _class_counts(np.asarray(y))
+        if self.kind == "over":
+            floor_n = math.ceil(max(counts.values()) / self.max_ratio - 1e-9)
+            return {c: max(n, floor_n) for c, n in counts.items()}
+        cap = math.floor(min(counts.values()) * self.max_ratio + 1e-9)
+        return {c: min(n, cap) for c, n in counts.items()}
+
+
+def ratio_strategy(max_ratio: float, kind: str = "over") -> RatioStrategy:
+    """Partial-ratio ``sampling_strategy`` (see :class:`RatioStrategy`).
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.array([0] * 100 + [1] * 4)
+        >>> s = RandomOverSampler(sampling_strategy=ratio_strategy(5), seed=0)
+        >>> s.target_counts(y)
+        {0: 100, 1: 20}
+    """
+    return RatioStrategy(max_ratio, kind)
+
+
 class BaseSampler:
     """Base class of imbkeras's index-level samplers.
 
     Subclasses set ``_sampling_type`` (``"over-sampling"`` or
-    ``"under-sampling"``, as imbalanced-learn names them) and implement
-    ``_draw(y, targets, rng)``.
+    ``"under-sampling"``, as imbalanced-learn names them, or ``"hybrid"`` when
+    ``_targets`` returns final counts) and implement ``_draw(y, targets, rng)``.
+
+    Sampler protocol used by :func:`imbkeras.pipeline.make_dataset`:
+    ``resample_indices(y, rng)`` gives one epoch's indices (the pipeline
+    shuffles them); samplers that define the order themselves expose
+    ``sample_sequence(y, rng)`` instead (not shuffled); samplers that need the
+    data or create samples set ``needs_data = True`` and expose
+    ``resample(x, y, rng) -> (indices, x_new, y_new)``. ``epoch_size(y)``
+    gives the number of samples per epoch (``None`` when it varies).
 
     Args:
         sampling_strategy: any form imbalanced-learn accepts: a string
@@ -42,6 +131,7 @@ class BaseSampler:
     """
 
     _sampling_type = "over-sampling"
+    needs_data = False
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None):
         self.sampling_strategy = sampling_strategy
@@ -55,11 +145,24 @@ class BaseSampler:
     def target_counts(self, y) -> dict[int, int]:
         """Per-class sample counts after resampling ``y``."""
         y = check_labels(y)
-        classes, counts = np.unique(y, return_counts=True)
-        out = dict(zip(classes.tolist(), counts.tolist()))
+        out = _class_counts(y)
         for c, n in self._targets(y).items():
             out[c] = out[c] + n if self._sampling_type == "over-sampling" else n
         return out
+
+    def epoch_size(self, y) -> int | None:
+        """Number of samples one resampled epoch holds."""
+        return int(sum(self.target_counts(y).values()))
+
+    def epoch_indices(self, y, epoch: int) -> np.ndarray:
+        """Indices of epoch ``epoch``: a fresh, reproducible draw per epoch.
+
+        Uses ``numpy.random.SeedSequence([seed, epoch])`` (``seed=None``
+        counts as 0), the generator the pipelines derive for the same epoch.
+        """
+        seed = 0 if self.seed is None else self.seed
+        return self.resample_indices(y, rng=np.random.default_rng(
+            np.random.SeedSequence([seed, int(epoch)])))
 
     def resample_indices(self, y, rng=None) -> np.ndarray:
         """Draw the indices of one resampled set of ``y`` (no data touched).
@@ -87,7 +190,7 @@ class BaseSampler:
         idx = self.resample_indices(y)
         self.sample_indices_ = idx
         self.sampling_strategy_ = self._targets(check_labels(y))
-        return X[idx], np.asarray(y)[idx]
+        return np.asarray(X)[idx], np.asarray(y)[idx]
 
     # -- internals ----------------------------------------------------------
     def _targets(self, y: np.ndarray) -> dict[int, int]:
@@ -104,6 +207,16 @@ class BaseSampler:
         raise NotImplementedError
 
 
+def _with_max_ratio(sampling_strategy, max_ratio, kind):
+    if max_ratio is None:
+        return sampling_strategy
+    if not (isinstance(sampling_strategy, str) and sampling_strategy == "auto"):
+        raise ValueError(f"`max_ratio` replaces `sampling_strategy`; pass one of them, "
+                         f"received sampling_strategy={sampling_strategy!r} and "
+                         f"max_ratio={max_ratio!r}.")
+    return RatioStrategy(max_ratio, kind)
+
+
 class RandomOverSampler(BaseSampler):
     """Random oversampling: replicate randomly chosen samples of the targeted classes.
 
@@ -111,18 +224,32 @@ class RandomOverSampler(BaseSampler):
     counts for the same ``y`` and ``sampling_strategy``; original samples come
     first, then the drawn duplicates.
 
+    Args:
+        sampling_strategy: see :class:`BaseSampler`.
+        seed: seed of the draw.
+        max_ratio: partial oversampling (Buda section 4.5): raise the smaller
+            classes only until max/min <= ``max_ratio``; replaces
+            ``sampling_strategy`` (see :class:`RatioStrategy`).
+
     Example:
         >>> import numpy as np
         >>> y = np.array([0] * 6 + [1] * 2)
         >>> idx = RandomOverSampler(seed=0).resample_indices(y)
         >>> np.bincount(y[idx]).tolist()
         [6, 6]
+        >>> RandomOverSampler(max_ratio=2).target_counts(y)
+        {0: 6, 1: 3}
 
     Reference:
-        Buda et al. (2018), section 2.2.1.
+        Buda et al. (2018), sections 2.2.1 and 4.5.
     """
 
     _sampling_type = "over-sampling"
+
+    def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
+                 max_ratio: float | None = None):
+        super().__init__(_with_max_ratio(sampling_strategy, max_ratio, "over"), seed)
+        self.max_ratio = max_ratio
 
     def _draw(self, y, targets, rng):
         extra = [rng.choice(np.flatnonzero(y == c), size=n, replace=True)
@@ -136,15 +263,32 @@ class RandomUnderSampler(BaseSampler):
     Index-level twin of ``imblearn.under_sampling.RandomUnderSampler``
     (sampling without replacement, same counts, indices grouped by class).
 
+    Args:
+        sampling_strategy: see :class:`BaseSampler`.
+        seed: seed of the draw.
+        max_ratio: partial undersampling (Buda section 4.5): lower the larger
+            classes only until max/min <= ``max_ratio``; replaces
+            ``sampling_strategy`` (see :class:`RatioStrategy`).
+
     Example:
         >>> import numpy as np
         >>> y = np.array([0] * 6 + [1] * 2)
         >>> idx = RandomUnderSampler(seed=0).resample_indices(y)
         >>> np.bincount(y[idx]).tolist()
         [2, 2]
+        >>> RandomUnderSampler(max_ratio=2).target_counts(y)
+        {0: 4, 1: 2}
+
+    Reference:
+        Buda et al. (2018), sections 2.2.2 and 4.5.
     """
 
     _sampling_type = "under-sampling"
+
+    def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
+                 max_ratio: float | None = None):
+        super().__init__(_with_max_ratio(sampling_strategy, max_ratio, "under"), seed)
+        self.max_ratio = max_ratio
 
     def _draw(self, y, targets, rng):
         parts = []

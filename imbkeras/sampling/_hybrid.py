@@ -1,0 +1,160 @@
+"""Hybrid resampling to a target count and per-epoch undersampling.
+
+``HybridSampler`` (Al-joudi et al. 2023) moves every class to one target size:
+classes below it are oversampled, classes above it undersampled.
+``EpochUndersampler`` (Gryshkevych 2016) drops a fresh random fraction of the
+majority class(es) every epoch.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from imbkeras.sampling._base import BaseSampler, RandomUnderSampler, _class_counts, round_half_up
+
+
+def _check_target(target, name: str = "target"):
+    if isinstance(target, str):
+        if target != "median":
+            raise ValueError(f"`{name}` must be 'median' or a positive int; received {target!r}.")
+        return target
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral) or target < 1:
+        raise ValueError(f"`{name}` must be 'median' or a positive int; received {target!r}.")
+    return int(target)
+
+
+def _resolve_target(target, counts) -> int:
+    if target == "median":
+        return max(1, round_half_up(float(np.median(np.asarray(counts, dtype=np.float64)))))
+    return int(target)
+
+
+class HybridSampler(BaseSampler):
+    """Resample every class to one target size: oversample below it, undersample above.
+
+    Classes smaller than the target keep all their samples and get random
+    duplicates (with replacement) up to the target; larger classes keep a
+    random subset (without replacement) of the target size. Indices are
+    grouped by class; pipelines shuffle them.
+
+    Args:
+        target: ``"median"`` (median class size, rounded half up) or a
+            positive int (Al-joudi et al. chose 500 for HPA).
+        seed: seed of the draw.
+
+    Raises:
+        ValueError: for a ``target`` other than ``"median"`` or a positive int.
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.array([0] * 50 + [1] * 20 + [2] * 5)
+        >>> s = HybridSampler("median", seed=0)
+        >>> s.target_counts(y)
+        {0: 20, 1: 20, 2: 20}
+        >>> np.bincount(y[s.resample_indices(y)]).tolist()
+        [20, 20, 20]
+
+    Reference:
+        Al-joudi et al. (2023), section 3.2 (hybrid over/undersampling to the
+        median).
+    """
+
+    _sampling_type = "hybrid"
+
+    def __init__(self, target="median", seed: int | None = None):
+        super().__init__(sampling_strategy="hybrid", seed=seed)
+        self.target = _check_target(target)
+
+    def __repr__(self):
+        return f"HybridSampler(target={self.target!r}, seed={self.seed!r})"
+
+    def _targets(self, y):
+        counts = _class_counts(y)
+        t = _resolve_target(self.target, list(counts.values()))
+        return {c: t for c in counts}
+
+    def _draw(self, y, targets, rng):
+        parts = []
+        for c, t in targets.items():
+            members = np.flatnonzero(y == c)
+            if len(members) >= t:
+                parts.append(np.sort(rng.choice(members, size=t, replace=False)))
+            else:
+                parts.append(members)
+                parts.append(rng.choice(members, size=t - len(members), replace=True))
+        return np.concatenate(parts)
+
+
+class EpochUndersampler(RandomUnderSampler):
+    """Drop a fresh random fraction of the majority class(es) at every epoch.
+
+    Every call to :meth:`resample_indices` with a new generator (pipelines pass
+    one per epoch; see also :meth:`epoch_indices`) keeps a different random
+    ``1 - drop_fraction`` of each targeted class; all other samples are always
+    kept. Over the epochs the network still sees every sample.
+
+    Args:
+        drop_fraction: fraction of each targeted class dropped per epoch, in
+            ``[0, 1)`` (Gryshkevych: 0.2). The number dropped is
+            ``round_half_up(drop_fraction * n_c)``.
+        classes: which classes lose samples: ``"majority"`` (every class of
+            the largest size), ``"not minority"`` (every class but those of
+            the smallest size) or an explicit list of class ids.
+        seed: seed of the epoch sequence.
+
+    Raises:
+        ValueError: for ``drop_fraction`` outside ``[0, 1)`` or unknown
+            ``classes``.
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.array([0] * 10 + [1] * 3)
+        >>> s = EpochUndersampler(0.2, seed=0)
+        >>> s.target_counts(y)
+        {0: 8, 1: 3}
+        >>> bool((s.epoch_indices(y, 0) != s.epoch_indices(y, 1)).any())
+        True
+
+    Reference:
+        Gryshkevych (2016), section 4.8.2 (undersampling repeated at the start
+        of every epoch, dropping 20 % of the majority class).
+    """
+
+    def __init__(self, drop_fraction: float = 0.2, classes="majority", seed: int | None = None):
+        if isinstance(drop_fraction, bool) or not isinstance(drop_fraction, numbers.Real) \
+                or not 0.0 <= float(drop_fraction) < 1.0:
+            raise ValueError(f"`drop_fraction` must be a number in [0, 1); received "
+                             f"{drop_fraction!r}.")
+        if isinstance(classes, str):
+            if classes not in ("majority", "not minority"):
+                raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
+                                 f"class ids; received {classes!r}.")
+        else:
+            try:
+                classes = [int(c) for c in classes]
+            except (TypeError, ValueError):
+                raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
+                                 f"class ids; received {classes!r}.") from None
+        super().__init__(sampling_strategy="epoch", seed=seed)
+        self.drop_fraction = float(drop_fraction)
+        self.classes = classes
+
+    def __repr__(self):
+        return (f"EpochUndersampler(drop_fraction={self.drop_fraction!r}, "
+                f"classes={self.classes!r}, seed={self.seed!r})")
+
+    def _targets(self, y):
+        counts = _class_counts(y)
+        if self.classes == "majority":
+            chosen = [c for c, n in counts.items() if n == max(counts.values())]
+        elif self.classes == "not minority":
+            chosen = [c for c, n in counts.items() if n != min(counts.values())]
+        else:
+            unknown = [c for c in self.classes if c not in counts]
+            if unknown:
+                raise ValueError(f"`classes`={self.classes!r} names classes absent from y "
+                                 f"(classes present: {sorted(counts)}).")
+            chosen = self.classes
+        return {c: counts[c] - round_half_up(self.drop_fraction * counts[c]) for c in chosen}

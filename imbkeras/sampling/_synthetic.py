@@ -1,0 +1,357 @@
+"""Samplers that need the data: SMOTE on any-rank arrays and an imbalanced-learn adapter.
+
+Both follow the data-aware sampler protocol: ``needs_data = True`` and
+``resample(x, y, rng) -> (indices, x_new, y_new)``, where ``indices`` below
+``len(x)`` select original samples and ``len(x) + j`` selects ``x_new[j]``.
+Pipelines gather originals from ``x`` as usual and append the synthetic rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from imbkeras._validation import check_labels, check_positive_int, check_same_length
+from imbkeras.sampling._base import BaseSampler, _class_counts, as_generator
+
+
+def _flatten(X, name: str = "X") -> np.ndarray:
+    X = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if X.ndim < 2:
+        raise ValueError(f"`{name}` must have a sample axis and at least one feature axis; "
+                         f"received shape {X.shape}.")
+    return X.reshape(len(X), -1)
+
+
+def _check_finite(flat: np.ndarray, name: str = "X") -> None:
+    if flat.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(flat).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        kind = "NaN" if np.isnan(flat[i]).any() else "inf"
+        raise ValueError(f"`{name}` holds {kind} values (first in sample {i}; {int(bad.sum())} "
+                         f"sample(s) affected); SMOTE interpolates between samples and needs "
+                         f"finite inputs. Impute or drop them first.")
+
+
+def _seed_from(rng: np.random.Generator) -> int:
+    return int(rng.integers(2**31 - 1))
+
+
+class SMOTE(BaseSampler):
+    """SMOTE for images, volumes and feature vectors (any-rank ``X``).
+
+    Each sample is vectorised, imbalanced-learn's ``SMOTE`` creates the new
+    samples (interpolations between a sample and one of its ``k_neighbors``
+    nearest same-class neighbours), and they are reshaped back to the
+    sample shape. Integer inputs (``uint8`` images) are interpolated in
+    float32 and rounded back to their dtype.
+
+    Args:
+        sampling_strategy: any imbalanced-learn form (see :class:`BaseSampler`).
+        k_neighbors: neighbours per sample, >= 1 (imbalanced-learn's default 5;
+            Koziarski 2020 uses 5).
+        seed: seed of the draw.
+        small_classes: what to do with an oversampled class of fewer than
+            ``k_neighbors + 1`` samples: ``"error"`` (default) raises;
+            ``"adapt"`` warns and uses ``k = n_c - 1`` neighbours for it
+            (random duplication when ``n_c == 1``).
+
+    Raises:
+        ValueError: for ``k_neighbors < 1``, an unknown ``small_classes``, NaN
+            or inf in ``X`` (naming the first sample), or (with
+            ``small_classes="error"``) a class too small for ``k_neighbors``
+            (naming the class and its count).
+
+    Example:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.random((26, 4, 4, 1)).astype("float32"); y = np.array([0] * 20 + [1] * 6)
+        >>> xr, yr = SMOTE(k_neighbors=5, seed=0).fit_resample(x, y)
+        >>> xr.shape, np.bincount(yr).tolist()
+        ((40, 4, 4, 1), [20, 20])
+
+    Reference:
+        Chawla et al. (2002); Luo et al. (2019), Algorithm 1; Koziarski (2020),
+        section 3 (SMOTE in image and feature space).
+    """
+
+    _sampling_type = "over-sampling"
+    needs_data = True
+
+    def __init__(self, sampling_strategy="auto", k_neighbors: int = 5, seed: int | None = None,
+                 *, small_classes: str = "error"):
+        super().__init__(sampling_strategy, seed)
+        self.k_neighbors = check_positive_int(k_neighbors, "k_neighbors")
+        if small_classes not in ("error", "adapt"):
+            raise ValueError(f"`small_classes` must be 'error' or 'adapt'; received "
+                             f"{small_classes!r}.")
+        self.small_classes = small_classes
+
+    def __repr__(self):
+        return (f"SMOTE(sampling_strategy={self.sampling_strategy!r}, k_neighbors="
+                f"{self.k_neighbors!r}, seed={self.seed!r}, small_classes={self.small_classes!r})")
+
+    def resample_indices(self, y, rng=None):
+        raise TypeError("SMOTE creates new samples and cannot resample indices alone; use "
+                        "`fit_resample(X, y)` or `resample(x, y, rng)` (make_dataset does).")
+
+    def resample(self, x, y, rng=None):
+        """One draw: ``(indices, x_new, y_new)`` with all originals then the synthetic samples.
+
+        Args:
+            x: samples of any rank ``(n, ...)``.
+            y: 1-D integer labels.
+            rng: ``None`` (use ``seed``), an int or a ``numpy.random.Generator``.
+
+        Returns:
+            ``indices = arange(n + m)``, ``x_new`` of shape ``(m,) + x.shape[1:]``
+            and dtype ``x.dtype``, ``y_new`` int64 labels.
+        """
+        from imblearn.over_sampling import SMOTE as _ImbSMOTE
+
+        y = check_labels(y)
+        check_same_length(x, y, "x", "y")
+        flat = _flatten(x, "x")
+        _check_finite(flat, "x")
+        gen = as_generator(self.seed if rng is None else rng)
+        counts = _class_counts(y)
+        targets = {c: n for c, n in self._targets(y).items() if n > 0}
+        k = self.k_neighbors
+        small = {c: counts[c] for c in targets if counts[c] < k + 1}
+        if small and self.small_classes == "error":
+            c, n_c = next(iter(small.items()))
+            raise ValueError(
+                f"SMOTE with k_neighbors={k} needs at least {k + 1} samples in every class it "
+                f"oversamples; class {c} has {n_c} (all too small: {small}). Lower "
+                f"`k_neighbors`, or pass small_classes='adapt' to use n_c - 1 neighbours there.")
+        work = flat.astype(np.float32) if flat.dtype.kind in "biu" else flat
+        n = len(y)
+        new_x, new_y = [], []
+        groups = [({c: counts[c] + m for c, m in targets.items() if c not in small}, k)]
+        for c, n_c in small.items():
+            warnings.warn(f"SMOTE: class {c} has {n_c} sample(s), fewer than k_neighbors + 1 = "
+                          f"{k + 1}; using {max(n_c - 1, 0)} neighbour(s)"
+                          f"{' (random duplication)' if n_c == 1 else ''} for it.",
+                          UserWarning, stacklevel=2)
+            groups.append(({c: n_c + targets[c]}, n_c - 1))
+        for strategy, kk in groups:
+            if not strategy:
+                continue
+            if kk == 0:  # a single sample: nothing to interpolate with
+                (c, t), = strategy.items()
+                new_x.append(np.repeat(work[y == c], t - counts[c], axis=0))
+                new_y.append(np.full(t - counts[c], c, dtype=np.int64))
+                continue
+            sm = _ImbSMOTE(sampling_strategy=strategy, k_neighbors=kk, random_state=_seed_from(gen))
+            xr, yr = sm.fit_resample(work, y)
+            new_x.append(xr[n:])
+            new_y.append(np.asarray(yr[n:], dtype=np.int64))
+        if new_x:
+            xn = np.concatenate(new_x)
+            yn = np.concatenate(new_y)
+        else:
+            xn = np.empty((0, flat.shape[1]), dtype=work.dtype)
+            yn = np.empty(0, dtype=np.int64)
+        if flat.dtype.kind in "iu":
+            info = np.iinfo(flat.dtype)
+            xn = np.clip(np.rint(xn), info.min, info.max)
+        xn = xn.astype(flat.dtype, copy=False).reshape((len(xn),) + tuple(np.shape(x)[1:]))
+        return np.arange(n + len(yn), dtype=np.int64), xn, yn
+
+    def fit_resample(self, X, y):
+        """Resample ``X`` (any rank) and ``y``: originals first, then synthetic samples.
+
+        Sets ``sampling_strategy_`` (samples added per class) and
+        ``n_synthetic_``. Like imbalanced-learn's SMOTE, there is no
+        ``sample_indices_``: the new samples are not in ``X``.
+        """
+        _, xn, yn = self.resample(X, y)
+        self.sampling_strategy_ = self._targets(check_labels(y))
+        self.n_synthetic_ = len(yn)
+        return np.concatenate([np.asarray(X), xn]), np.concatenate([np.asarray(y), yn])
+
+
+def _is_index_only(sampler) -> bool:
+    """True for imbalanced-learn samplers whose choice of indices ignores X."""
+    from imblearn.over_sampling import RandomOverSampler as _ROS
+    from imblearn.under_sampling import RandomUnderSampler as _RUS
+
+    if isinstance(sampler, _RUS):
+        return True
+    return isinstance(sampler, _ROS) and getattr(sampler, "shrinkage", None) is None
+
+
+class ImblearnSampler:
+    """Adapter that lets any imbalanced-learn sampler act as an imbkeras sampler.
+
+    * ``RandomOverSampler`` / ``RandomUnderSampler`` (their choice ignores
+      ``X``) are run on an index column: no data touched, and
+      :meth:`resample_indices` works.
+    * Every other sampler is run on the vectorised data (any rank, reshaped
+      back). Samplers exposing ``sample_indices_`` (NearMiss, Tomek links,
+      ENN, ...) yield indices into the original data; the others (SMOTE,
+      ADASYN, ClusterCentroids, SMOTEENN, ...) yield synthetic samples that
+      pipelines append: over-samplers keep the originals and append only the
+      new rows, anything else replaces the epoch by its output.
+
+    The wrapped sampler is cloned for every draw, with ``random_state`` taken
+    from the draw's generator, so epochs differ and the object passed in is not
+    modified (``fit_resample`` runs the object itself, so its fitted
+    attributes can be inspected).
+
+    Args:
+        sampler: an object with ``fit_resample(X, y)`` (an imbalanced-learn
+            sampler or a compatible one).
+
+    Raises:
+        TypeError: if ``sampler`` has no ``fit_resample``.
+
+    Example:
+        >>> import numpy as np
+        >>> from imblearn.under_sampling import NearMiss
+        >>> x = np.random.default_rng(0).random((12, 3, 3, 1)); y = np.array([0] * 8 + [1] * 4)
+        >>> xr, yr = ImblearnSampler(NearMiss()).fit_resample(x, y)
+        >>> xr.shape
+        (8, 3, 3, 1)
+
+    Reference:
+        Lemaitre, Nogueira, Aridas (2017), imbalanced-learn.
+    """
+
+    def __init__(self, sampler):
+        if isinstance(sampler, ImblearnSampler):
+            sampler = sampler.sampler
+        if not hasattr(sampler, "fit_resample"):
+            raise TypeError(f"`sampler` must have a `fit_resample(X, y)` method (an "
+                            f"imbalanced-learn sampler); received {sampler!r}.")
+        self.sampler = sampler
+
+    def __repr__(self):
+        return f"ImblearnSampler({self.sampler!r})"
+
+    @property
+    def index_only(self) -> bool:
+        """Whether the sampler's choice of indices ignores ``X``."""
+        return _is_index_only(self.sampler)
+
+    @property
+    def needs_data(self) -> bool:
+        """Whether a draw needs the data (every sampler but the random ones)."""
+        return not self.index_only
+
+    def _fresh(self, rng):
+        try:
+            from sklearn.base import clone
+            s = clone(self.sampler)
+        except Exception:  # not an sklearn estimator: use it as is
+            s = self.sampler
+        if rng is not None and hasattr(s, "get_params") and "random_state" in s.get_params():
+            s.set_params(random_state=_seed_from(as_generator(rng)))
+        return s
+
+    def _targets(self, y):
+        from imblearn.utils import check_sampling_strategy
+
+        kind = getattr(self.sampler, "_sampling_type", None)
+        if kind not in ("over-sampling", "under-sampling") or not hasattr(
+                self.sampler, "sampling_strategy"):
+            return None
+        y = check_labels(y)
+        targets = check_sampling_strategy(self.sampler.sampling_strategy, y, kind)
+        counts = _class_counts(y)
+        for c, n in targets.items():
+            counts[int(c)] = counts[int(c)] + int(n) if kind == "over-sampling" else int(n)
+        return counts
+
+    def target_counts(self, y) -> dict[int, int]:
+        """Per-class counts after resampling (over- and under-samplers only).
+
+        Raises:
+            TypeError: for cleaning samplers, whose counts depend on the data.
+        """
+        out = self._targets(y)
+        if out is None:
+            raise TypeError(f"the counts of {self.sampler!r} depend on the data; only over- "
+                            f"and under-samplers define target counts.")
+        return out
+
+    def epoch_size(self, y) -> int | None:
+        """Samples per epoch for the random samplers; ``None`` (varies) for the others.
+
+        Many data-aware samplers (ADASYN, SMOTEENN, SVMSMOTE, cleaning
+        methods) do not produce exactly their nominal counts.
+        """
+        return int(sum(self._targets(y).values())) if self.index_only else None
+
+    def resample_indices(self, y, rng=None) -> np.ndarray:
+        """Indices of one draw, for samplers whose choice ignores ``X``.
+
+        Raises:
+            TypeError: for samplers that need the data (use :meth:`resample`).
+        """
+        if not self.index_only:
+            raise TypeError(f"{self.sampler!r} needs the data to choose samples; call "
+                            f"`resample(x, y, rng)` (make_dataset does) instead of "
+                            f"`resample_indices`.")
+        y = check_labels(y)
+        s = self._fresh(rng if rng is not None else np.random.default_rng())
+        s.fit_resample(np.arange(len(y))[:, None], y)
+        return np.asarray(s.sample_indices_, dtype=np.int64)
+
+    def resample(self, x, y, rng=None):
+        """One draw on the data: ``(indices, x_new, y_new)`` (see the module docs)."""
+        y = np.asarray(y)
+        check_same_length(x, y, "x", "y")
+        if self.index_only:
+            idx = self.resample_indices(y, rng)
+            return idx, np.empty((0,) + tuple(np.shape(x)[1:]), dtype=np.asarray(x[:0]).dtype), \
+                y[:0]
+        flat = _flatten(x, "x")
+        s = self._fresh(rng if rng is not None else np.random.default_rng())
+        xr, yr = s.fit_resample(flat, y)
+        n, shape = len(y), tuple(np.shape(x)[1:])
+        xr, yr = np.asarray(xr), np.asarray(yr)
+        if hasattr(s, "sample_indices_"):
+            return np.asarray(s.sample_indices_, dtype=np.int64), xr[:0].reshape((0,) + shape), \
+                yr[:0]
+        if getattr(s, "_sampling_type", None) == "over-sampling" and len(yr) >= n \
+                and np.array_equal(yr[:n], y) and np.array_equal(xr[:n], flat):
+            return (np.arange(len(yr), dtype=np.int64), xr[n:].reshape((len(yr) - n,) + shape),
+                    yr[n:])
+        return n + np.arange(len(yr), dtype=np.int64), xr.reshape((len(yr),) + shape), yr
+
+    def fit_resample(self, X, y):
+        """Run the wrapped sampler on vectorised ``X`` (any rank) and reshape back.
+
+        Sets ``sample_indices_`` when the wrapped sampler has them.
+        """
+        check_same_length(X, y, "X", "y")
+        shape = tuple(np.shape(X)[1:])
+        xr, yr = self.sampler.fit_resample(_flatten(X), np.asarray(y))
+        if hasattr(self.sampler, "sample_indices_"):
+            self.sample_indices_ = np.asarray(self.sampler.sample_indices_, dtype=np.int64)
+        return np.asarray(xr).reshape((len(yr),) + shape), yr
+
+
+def as_sampler(sampler):
+    """Return ``sampler`` ready for imbkeras: imbalanced-learn objects get wrapped.
+
+    imbkeras samplers (anything with ``resample_indices``, ``sample_sequence``
+    or ``resample``) are returned unchanged; objects with only
+    ``fit_resample`` are wrapped in :class:`ImblearnSampler`.
+
+    Raises:
+        TypeError: for objects that are no sampler.
+    """
+    if sampler is None:
+        return None
+    if any(hasattr(sampler, a) for a in ("resample_indices", "sample_sequence", "resample")):
+        return sampler
+    if hasattr(sampler, "fit_resample"):
+        return ImblearnSampler(sampler)
+    raise TypeError(f"`sampler` must be an imbkeras sampler or have `fit_resample` (an "
+                    f"imbalanced-learn sampler); received {sampler!r}.")
+

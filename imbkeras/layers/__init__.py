@@ -10,6 +10,7 @@ from imbkeras.layers._augment2d import RandomGeometric2D
 from imbkeras.layers._augment3d import RandomGeometric3D, cube_rotations, rotation_matrix
 from imbkeras.layers._geometry import affine_transform
 from imbkeras.layers._mixup import MixUp
+from imbkeras.layers._prior_correction import PriorCorrection
 from imbkeras.layers._rot90 import RandomRot90Flip, rot90_flip_ops
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "RandomGeometric3D",
     "RandomRot90Flip",
     "MixUp",
+    "PriorCorrection",
     "affine_transform",
     "cube_rotations",
     "rotation_matrix",

@@ -95,6 +95,8 @@ class RandomLayer(keras.layers.Layer):
     Outputs are float (the layer's compute dtype).
     """
 
+    stateless_augment = True  # pipelines call ``augment(x, seed)`` with per-batch seeds
+
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.seed = check_seed(seed)

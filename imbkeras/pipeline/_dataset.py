@@ -2,20 +2,127 @@
 
 The index stream is drawn in NumPy (sampler -> shuffle -> batches of indices);
 each batch is gathered from the *original* arrays (``x[idx]``, so NumPy
-memory maps work too) inside ``tf.data``. Nothing but the current batches is
-ever materialised, whatever the oversampling factor.
+memory maps work too, or from files through a loader) inside ``tf.data``,
+then augmented and mixed on the whole batch. Nothing but the current
+batches is ever materialised, whatever the oversampling factor.
+
+Stages: ``sampler -> batches of indices -> gather -> augment -> mixup ->
+prefetch``, with parallel maps. Every batch carries a counter; the random
+layers of :mod:`imbkeras.layers` are called with the stateless seed
+``(stage seed, batch counter)``, so a pipeline is deterministic for its
+``seed`` whatever the parallelism.
+
+Sampler protocol (see :class:`imbkeras.sampling.BaseSampler`): a sampler
+with ``sample_sequence(y, rng)`` fixes the order of an epoch (class-aware
+sampling; not shuffled); one with ``needs_data = True`` is asked
+``resample(x, y, rng) -> (indices, x_new, y_new)`` and its synthetic rows
+(``indices >= len(x)``) are appended; any other gives
+``resample_indices(y, rng)``, shuffled here. imbalanced-learn samplers are
+wrapped in :class:`imbkeras.sampling.ImblearnSampler`.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import threading
 
 import numpy as np
 import tensorflow as tf
 
 from imbkeras._validation import check_labels, check_positive_int, check_same_length
+from imbkeras.sampling import ImblearnSampler, as_sampler, check_multihot
 
-LABEL_MODES = ("sparse", "categorical")
+LABEL_MODES = ("sparse", "categorical", "multi_hot")
+_KEEP_POOLS = 4  # synthetic pools kept alive while their batches may still be gathered
+
+
+class FileSource:
+    """Samples stored one per file: paths and a loader function.
+
+    For data that does not fit in memory: ``make_dataset`` loads only the
+    files of the current batches, in parallel ``tf.data`` maps.
+
+    Args:
+        paths: sequence of file paths (str or ``os.PathLike``), one per sample.
+        loader: ``loader(path) -> array`` of one sample (e.g. ``np.load``, an
+            image reader, an MRC reader); every sample must have the same
+            shape.
+        sample_shape: shape of one sample; default: probed by loading the
+            first file.
+        dtype: dtype of the samples; default: that of the first file.
+
+    Raises:
+        TypeError: if ``loader`` is not callable or a path is not a string.
+        ValueError: if ``paths`` is empty, or (when loading) the loader fails
+            on a file or returns the wrong shape; the message names the file.
+
+    Example:
+        >>> import numpy as np, os, tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> paths = [os.path.join(d, f"{i}.npy") for i in range(3)]
+        >>> for i, p in enumerate(paths): np.save(p, np.full((4, 4, 1), i, "float32"))
+        >>> src = FileSource(paths, np.load)
+        >>> src.shape, src[np.array([2, 0])][:, 0, 0, 0].tolist()
+        ((3, 4, 4, 1), [2.0, 0.0])
+    """
+
+    def __init__(self, paths, loader, sample_shape=None, dtype=None):
+        if not callable(loader):
+            raise TypeError(f"`loader` must be callable (path -> array); received {loader!r}.")
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            raise TypeError(f"`paths` must be a sequence of file paths; received a single "
+                            f"path {paths!r}.")
+        paths = list(paths)
+        if not paths:
+            raise ValueError("`paths` must not be empty; received [].")
+        for p in paths:
+            if not isinstance(p, (str, os.PathLike)):
+                raise TypeError(f"`paths` must hold str or os.PathLike; received {p!r}.")
+        self.paths = [os.fspath(p) for p in paths]
+        self.loader = loader
+        if sample_shape is None or dtype is None:
+            first = self._load(0, check=False)
+            sample_shape = first.shape if sample_shape is None else sample_shape
+            dtype = first.dtype if dtype is None else dtype
+        self.sample_shape = tuple(int(s) for s in sample_shape)
+        self.dtype = np.dtype(dtype)
+
+    def __repr__(self):
+        return (f"FileSource({len(self.paths)} files, loader={getattr(self.loader, '__name__', self.loader)}, "
+                f"sample_shape={self.sample_shape}, dtype={self.dtype})")
+
+    def __len__(self):
+        return len(self.paths)
+
+    @property
+    def shape(self):
+        return (len(self.paths),) + self.sample_shape
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def _load(self, i: int, check: bool = True) -> np.ndarray:
+        path = self.paths[int(i)]
+        try:
+            arr = np.asarray(self.loader(path))
+        except Exception as err:
+            raise ValueError(f"`loader` failed on file {path!r} (sample {int(i)}): "
+                             f"{type(err).__name__}: {err}") from err
+        if check and arr.shape != self.sample_shape:
+            raise ValueError(f"`loader` returned shape {arr.shape} for file {path!r} (sample "
+                             f"{int(i)}); expected {self.sample_shape} like the other samples.")
+        return arr
+
+    def __getitem__(self, idx):
+        idx = np.asarray(idx)
+        if idx.ndim == 0:
+            return self._load(int(idx)).astype(self.dtype, copy=False)
+        out = np.empty((len(idx),) + self.sample_shape, dtype=self.dtype)
+        for k, i in enumerate(idx.tolist()):
+            out[k] = self._load(i)
+        return out
 
 
 class _IndexStream:
@@ -23,9 +130,13 @@ class _IndexStream:
 
     Epoch ``e`` is drawn with ``numpy.random.SeedSequence([seed, e])``, so the
     sequence of epochs is fixed by ``seed`` while every epoch is a new draw.
+    Yields ``(indices, batch_counter)``. Synthetic samples of data-aware
+    samplers get ids ``>= len(y)`` that are unique across epochs; their
+    arrays live in ``pools`` until a few epochs later.
     """
 
-    def __init__(self, y, sampler, batch_size, shuffle, seed, continuous, drop_remainder):
+    def __init__(self, y, sampler, batch_size, shuffle, seed, continuous, drop_remainder,
+                 x=None):
         self.y = y
         self.sampler = sampler
         self.batch_size = batch_size
@@ -33,18 +144,43 @@ class _IndexStream:
         self.seed = seed
         self.continuous = continuous
         self.drop_remainder = drop_remainder
+        self.x = x
         self.epoch = 0
+        self.batch = 0
+        self.pools = {}  # start id -> (x_new, y_new)
+        self._next_id = len(y)
+        self._lock = threading.Lock()
 
     def draw(self, epoch: int) -> np.ndarray:
         """Indices of epoch ``epoch`` (resampled and, if asked, shuffled)."""
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, epoch]))
-        if self.sampler is None:
+        s = self.sampler
+        if s is None:
             idx = np.arange(len(self.y), dtype=np.int64)
+        elif hasattr(s, "sample_sequence"):
+            return np.asarray(s.sample_sequence(self.y, rng=rng), dtype=np.int64)
+        elif getattr(s, "needs_data", False):
+            idx, x_new, y_new = s.resample(self.x, self.y, rng=rng)
+            idx = np.asarray(idx, dtype=np.int64)
+            n = len(self.y)
+            if len(y_new):
+                with self._lock:
+                    start = self._next_id
+                    self._next_id += len(y_new)
+                    self.pools[start] = (np.asarray(x_new), np.asarray(y_new))
+                    for old in sorted(self.pools)[:-_KEEP_POOLS]:
+                        del self.pools[old]
+                idx = np.where(idx >= n, idx - n + start, idx)
         else:
-            idx = resample_indices(self.sampler, self.y, rng)
+            idx = resample_indices(s, self.y, rng)
         if self.shuffle:
             idx = idx[rng.permutation(len(idx))]
         return idx
+
+    def _emit(self, batch):
+        out = (batch, np.int64(self.batch))
+        self.batch += 1
+        return out
 
     def __call__(self):
         bs = self.batch_size
@@ -53,7 +189,7 @@ class _IndexStream:
             self.epoch += 1
             stop = len(idx) - len(idx) % bs if self.drop_remainder else len(idx)
             for start in range(0, stop, bs):
-                yield idx[start:start + bs]
+                yield self._emit(idx[start:start + bs])
             return
         carry = np.empty(0, dtype=np.int64)
         while True:  # endless stream of epochs; batches may span epoch boundaries
@@ -61,35 +197,85 @@ class _IndexStream:
             self.epoch += 1
             full = len(carry) // bs * bs
             for start in range(0, full, bs):
-                yield carry[start:start + bs]
+                yield self._emit(carry[start:start + bs])
             carry = carry[full:]
 
+    def gather(self, x, labels, idx):
+        """``(x[idx], labels[idx])`` with synthetic ids read from their pools."""
+        n = len(self.y)
+        synthetic = idx >= n
+        if not synthetic.any():
+            return x[idx], labels[idx]
+        xb = np.empty((len(idx),) + tuple(x.shape[1:]), dtype=x.dtype)
+        yb = np.empty((len(idx),) + labels.shape[1:], dtype=labels.dtype)
+        real = ~synthetic
+        if real.any():
+            xb[real] = x[idx[real]]
+            yb[real] = labels[idx[real]]
+        with self._lock:
+            pools = sorted(self.pools.items())
+        starts = np.array([p[0] for p in pools])
+        where = np.flatnonzero(synthetic)
+        owner = np.searchsorted(starts, idx[where], side="right") - 1
+        for k in np.unique(owner):
+            start, (xp, yp) = pools[k]
+            sel = where[owner == k]
+            xb[sel] = xp[idx[sel] - start]
+            yb[sel] = yp[idx[sel] - start]
+        return xb, yb
 
-def resample_indices(sampler, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+
+def resample_indices(sampler, y: np.ndarray, rng: np.random.Generator, x=None) -> np.ndarray:
     """One draw of ``sampler``'s indices for labels ``y``.
 
-    imbkeras samplers expose ``resample_indices(y, rng=...)``. Any other object
-    with ``fit_resample`` (an imbalanced-learn sampler) is called on an index
-    column ``X = arange(n)[:, None]`` with a fresh ``random_state`` and must
-    expose ``sample_indices_``.
+    imbkeras samplers expose ``resample_indices(y, rng=...)`` (or
+    ``sample_sequence``). Any other object with ``fit_resample`` (an
+    imbalanced-learn sampler) is wrapped in
+    :class:`imbkeras.sampling.ImblearnSampler`: random over/under-samplers run
+    on an index column; samplers that need the data (NearMiss, ENN, ...) run on
+    ``x`` and must expose ``sample_indices_``.
+
+    Args:
+        sampler: the sampler.
+        y: labels.
+        rng: the epoch's ``numpy.random.Generator``.
+        x: the samples, needed only by data-dependent samplers.
+
+    Returns:
+        int64 indices into ``y``.
+
+    Raises:
+        TypeError: for objects that are no sampler, data-dependent samplers
+            without ``x``, or samplers that create new samples (use
+            :func:`make_dataset`, which appends them).
     """
-    if hasattr(sampler, "resample_indices"):
+    if hasattr(sampler, "resample_indices") and not isinstance(sampler, ImblearnSampler) \
+            and not getattr(sampler, "needs_data", False):
         return np.asarray(sampler.resample_indices(y, rng=rng), dtype=np.int64)
-    if hasattr(sampler, "fit_resample"):
-        if hasattr(sampler, "set_params") and "random_state" in sampler.get_params():
-            sampler.set_params(random_state=int(rng.integers(2**31 - 1)))
-        sampler.fit_resample(np.arange(len(y))[:, None], y)
-        if not hasattr(sampler, "sample_indices_"):
-            raise TypeError(f"`sampler`={sampler!r} does not expose `sample_indices_`; "
-                            "only index-selecting samplers can be streamed.")
-        return np.asarray(sampler.sample_indices_, dtype=np.int64)
-    raise TypeError(f"`sampler` must have `resample_indices` or `fit_resample`; "
-                    f"received {sampler!r}.")
+    if hasattr(sampler, "sample_sequence"):
+        return np.asarray(sampler.sample_sequence(y, rng=rng), dtype=np.int64)
+    if not hasattr(sampler, "fit_resample") and not hasattr(sampler, "resample"):
+        raise TypeError(f"`sampler` must have `resample_indices` or `fit_resample`; "
+                        f"received {sampler!r}.")
+    wrapped = as_sampler(sampler)
+    if not getattr(wrapped, "needs_data", False):
+        return np.asarray(wrapped.resample_indices(y, rng=rng), dtype=np.int64)
+    if x is None:
+        raise TypeError(f"`sampler`={sampler!r} needs the data to choose samples; pass `x`.")
+    idx, _, y_new = wrapped.resample(x, y, rng=rng)
+    if len(y_new) or (len(idx) and np.max(idx) >= len(y)):
+        raise TypeError(f"`sampler`={sampler!r} does not expose `sample_indices_`: it creates "
+                        f"new samples, which only make_dataset can stream (it appends them).")
+    return np.asarray(idx, dtype=np.int64)
 
 
 def _expected_batches(sampler, y, batch_size, drop_remainder):
     if sampler is None:
         n = len(y)
+    elif hasattr(sampler, "epoch_size"):
+        n = sampler.epoch_size(y)
+        if n is None:
+            return None
     elif hasattr(sampler, "target_counts"):
         n = sum(sampler.target_counts(y).values())
     else:
@@ -97,44 +283,95 @@ def _expected_batches(sampler, y, batch_size, drop_remainder):
     return n // batch_size if drop_remainder else math.ceil(n / batch_size)
 
 
+def _stage_seed(seed: int, stage: int) -> int:
+    return int(np.random.SeedSequence([seed, 7919, stage]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+def _check_stages(augment):
+    if augment is None:
+        return []
+    stages = list(augment) if isinstance(augment, (list, tuple)) else [augment]
+    for s in stages:
+        if not callable(s):
+            raise TypeError(f"`augment` must be a callable (a Keras layer or a function of the "
+                            f"batch) or a list of them; received {s!r}.")
+    return stages
+
+
+def _apply_stage(stage, x, seed):
+    if getattr(stage, "stateless_augment", False):
+        return stage.augment(x, seed)
+    try:
+        import keras
+
+        if isinstance(stage, keras.layers.Layer):
+            return stage(x, training=True)
+    except ImportError:  # pragma: no cover
+        pass
+    return stage(x)
+
+
 def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed: int = 0,
-                 *, num_classes: int | None = None, label_mode: str = "sparse",
+                 *, num_classes: int | None = None, label_mode: str | None = None,
                  steps_per_epoch: int | None = None, drop_remainder: bool = False,
-                 prefetch: bool = True) -> tf.data.Dataset:
+                 prefetch: bool = True, augment=None, mixup_alpha: float | None = None,
+                 loader=None, num_parallel_calls: int | None = None) -> tf.data.Dataset:
     """A ``tf.data.Dataset`` of ``(x_batch, y_batch)`` resampled afresh each epoch.
 
     Each time the dataset is iterated (``model.fit`` does so once per epoch)
     the sampler draws new indices: an undersampler keeps different majority
-    samples every epoch, an oversampler duplicates different minority samples.
-    Batches are gathered from ``x`` and ``y`` as they are; the resampled set is
-    never built in memory.
+    samples every epoch, an oversampler duplicates different minority samples,
+    SMOTE creates new synthetic samples. Batches are gathered from ``x`` and
+    ``y`` as they are (or loaded from files); the resampled set is never built
+    in memory. Then each batch is augmented and mixed (MixUp).
 
     Args:
         x: array of samples, any rank (``(n, h, w, c)``, ``(n, d, h, w, c)``);
-            a ``numpy.memmap`` is read lazily.
-        y: 1-D integer labels.
+            a ``numpy.memmap`` is read lazily. Or a :class:`FileSource`, or a
+            sequence of file paths together with ``loader``.
+        y: 1-D integer labels, or 2-D multi-hot labels ``(n, n_labels)``.
         batch_size: samples per batch, >= 1.
-        sampler: ``None`` (every sample once per epoch), an imbkeras sampler,
-            or an imbalanced-learn sampler exposing ``sample_indices_``.
-        shuffle: shuffle the indices of every epoch.
-        seed: fixes the sequence of epochs (same seed, same batches).
-        num_classes: K; needed for ``label_mode="categorical"`` (default
+        sampler: ``None`` (every sample once per epoch), an imbkeras sampler
+            (:mod:`imbkeras.sampling`), or any imbalanced-learn sampler
+            (index-selecting ones are gathered; synthetic samples, e.g.
+            SMOTE's, are appended).
+        shuffle: shuffle the indices of every epoch (samplers with
+            ``sample_sequence``, e.g. class-aware sampling, keep their order).
+        seed: fixes the sequence of epochs and of augmentations (same seed,
+            same batches).
+        num_classes: K; for ``label_mode="categorical"`` (default
             ``max(y) + 1``).
-        label_mode: ``"sparse"`` (int32 labels) or ``"categorical"`` (one-hot
-            float32).
+        label_mode: ``"sparse"`` (int32 labels), ``"categorical"`` (one-hot
+            float32) or ``"multi_hot"`` (float32, 2-D ``y``). Default:
+            ``"multi_hot"`` for 2-D ``y``, ``"categorical"`` with MixUp, else
+            ``"sparse"``.
         steps_per_epoch: ``None`` for one pass over the resampled set per
             iteration; an int for an endless stream of full batches (use with
             ``model.fit(..., steps_per_epoch=...)`` for an equal number of
             iterations per method; resampling still happens at every pass).
         drop_remainder: drop the last partial batch of each epoch.
         prefetch: add ``prefetch(AUTOTUNE)``.
+        augment: a callable applied to each *batch* of inputs, or a list of
+            them applied in order: imbkeras layers (``RandomGeometric2D``,
+            ``RandomGeometric3D``, ``RandomRot90Flip``) get a per-batch seed;
+            other Keras layers are called with ``training=True``.
+        mixup_alpha: apply :class:`imbkeras.layers.MixUp` with this alpha
+            after augmentation (needs one-hot or multi-hot labels).
+        loader: ``loader(path) -> array``; makes ``x`` a sequence of file
+            paths (a :class:`FileSource`).
+        num_parallel_calls: parallelism of the maps (default AUTOTUNE).
 
     Returns:
-        A ``tf.data.Dataset`` usable directly in ``model.fit``.
+        A ``tf.data.Dataset`` usable directly in ``model.fit``. Its
+        cardinality is set when the epoch size is known.
 
     Raises:
-        ValueError: if ``len(x) != len(y)``, labels are invalid,
-            ``batch_size < 1`` or ``label_mode`` is unknown.
+        ValueError: if ``len(x) != len(y)``, labels are invalid (including
+            multi-hot rows without a label), ``batch_size < 1``,
+            ``label_mode`` is unknown or does not fit ``y``, MixUp is asked for
+            sparse labels, or a data-aware sampler (SMOTE) is given files.
+        TypeError: for a ``sampler`` that is no sampler or a non-callable
+            ``augment``.
 
     Example:
         >>> import numpy as np
@@ -143,50 +380,96 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
         >>> ds = make_dataset(x, y, batch_size=4, sampler=RandomOverSampler(seed=0))
         >>> sorted(np.concatenate([b.numpy() for _, b in ds]).tolist()).count(1)
         8
+
+    Reference:
+        Gryshkevych (2016) (augmentation, per-epoch undersampling), Al-joudi
+        et al. (2023) (hybrid sampling, rot90/flips), Luo et al. (2019)
+        (mixup, 3D), Buda et al. (2018) (per-epoch ROS/RUS).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
+    if loader is not None:
+        if isinstance(x, FileSource):
+            raise ValueError("`loader` is given twice: `x` is already a FileSource.")
+        x = FileSource(x, loader)
     check_same_length(x, y)
-    if not isinstance(x, np.ndarray):
+    files = isinstance(x, FileSource)
+    if not files and not isinstance(x, np.ndarray):
         x = np.asarray(x)
-    y = check_labels(y, num_classes=num_classes)
+    y_arr = np.asarray(y)
+    multilabel = y_arr.ndim == 2
+    if label_mode is None:
+        label_mode = "multi_hot" if multilabel else (
+            "categorical" if mixup_alpha is not None else "sparse")
     if label_mode not in LABEL_MODES:
         raise ValueError(f"`label_mode` must be one of {LABEL_MODES}; received {label_mode!r}.")
+    if multilabel:
+        if label_mode != "multi_hot":
+            raise ValueError(f"`label_mode`={label_mode!r} needs 1-D class labels; `y` has "
+                             f"shape {y_arr.shape} (multi-hot: use label_mode='multi_hot').")
+        y = check_multihot(y_arr)
+        k = y.shape[1]
+    else:
+        if label_mode == "multi_hot":
+            raise ValueError(f"`label_mode`='multi_hot' needs 2-D multi-hot `y`; received shape "
+                             f"{y_arr.shape}.")
+        y = check_labels(y_arr, num_classes=num_classes)
+        k = int(num_classes) if num_classes is not None else int(y.max()) + 1
+    if mixup_alpha is not None and label_mode == "sparse":
+        raise ValueError("`mixup_alpha` needs one-hot or multi-hot labels; received "
+                         "label_mode='sparse' (use 'categorical').")
     if steps_per_epoch is not None:
         check_positive_int(steps_per_epoch, "steps_per_epoch")
-    k = int(num_classes) if num_classes is not None else int(y.max()) + 1
-    if label_mode == "categorical":
-        y_out = np.eye(k, dtype=np.float32)[y]
-    else:
-        y_out = y.astype(np.int32)
+    stages = _check_stages(augment)
+    mixer = None
+    if mixup_alpha is not None:
+        from imbkeras.layers import MixUp  # the pipeline stage is the layer itself
 
-    if sampler is not None and not (hasattr(sampler, "resample_indices")
-                                    or hasattr(sampler, "fit_resample")):
-        raise TypeError(f"`sampler` must have `resample_indices` or `fit_resample`; "
-                        f"received {sampler!r}.")
+        mixer = MixUp(alpha=mixup_alpha)
+    sampler = as_sampler(sampler)
+    if files and getattr(sampler, "needs_data", False):
+        raise ValueError(f"`sampler`={sampler!r} needs the data in memory (it looks at or "
+                         f"creates samples); it cannot stream a FileSource. Use an "
+                         f"index-level sampler with files.")
+    if multilabel and isinstance(sampler, ImblearnSampler):
+        raise ValueError(f"`sampler`={sampler!r} handles single-label targets only; `y` is "
+                         f"multi-hot (use MultilabelHybridSampler or ClassAwareSampler).")
+
     continuous = steps_per_epoch is not None
     stream = _IndexStream(y, sampler, batch_size, shuffle, seed, continuous,
-                          drop_remainder or continuous)
+                          drop_remainder or continuous, x=None if files else x)
+    n_batches = _expected_batches(sampler, y, batch_size, drop_remainder)  # validates y early
     ds = tf.data.Dataset.from_generator(
-        stream, output_signature=tf.TensorSpec(shape=(None,), dtype=tf.int64))
+        stream, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int64),
+                                  tf.TensorSpec(shape=(), dtype=tf.int64)))
     if continuous:
         ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
-    else:
-        n_batches = _expected_batches(sampler, y, batch_size, drop_remainder)
-        if n_batches is not None:
-            ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
+    elif n_batches is not None:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
 
     x_dtype = tf.as_dtype(x.dtype)
-    y_dtype = tf.as_dtype(y_out.dtype)
+    sample_shape = tuple(x.shape[1:])
+    y_src = y.astype(np.uint8) if multilabel else y.astype(np.int32)
     fixed = batch_size if (drop_remainder or continuous) else None
+    parallel = tf.data.AUTOTUNE if num_parallel_calls is None else num_parallel_calls
+    aug_seeds = [_stage_seed(seed, i) for i in range(len(stages))]
+    mix_seed = _stage_seed(seed, 1000)
 
-    def gather(idx):
-        xb, yb = tf.numpy_function(lambda i: (x[i], y_out[i]), [idx], [x_dtype, y_dtype],
-                                   stateful=False)
-        xb.set_shape((fixed,) + x.shape[1:])
-        yb.set_shape((fixed,) + y_out.shape[1:])
+    def gather(idx, counter):
+        xb, yb = tf.numpy_function(lambda i: stream.gather(x, y_src, i), [idx],
+                                   [x_dtype, tf.as_dtype(y_src.dtype)], stateful=False)
+        xb.set_shape((fixed,) + sample_shape)
+        yb.set_shape((fixed,) + y_src.shape[1:])
+        if label_mode == "categorical":
+            yb = tf.one_hot(yb, k, dtype=tf.float32)
+        elif label_mode == "multi_hot":
+            yb = tf.cast(yb, tf.float32)
+        for stage, s in zip(stages, aug_seeds):
+            xb = _apply_stage(stage, xb, tf.stack([tf.constant(s, tf.int64), counter]))
+        if mixer is not None:
+            xb, yb = mixer.augment((xb, yb), tf.stack([tf.constant(mix_seed, tf.int64), counter]))
         return xb, yb
 
-    ds = ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = ds.map(gather, num_parallel_calls=parallel, deterministic=True)
     if prefetch:
         ds = ds.prefetch(tf.data.AUTOTUNE)
     return ds

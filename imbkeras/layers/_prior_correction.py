@@ -1,0 +1,83 @@
+"""A Keras layer that applies prior correction / logit adjustment inside the model."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+import numpy as np
+from keras import ops
+
+from imbkeras.thresholding import check_priors
+
+
+@keras.saving.register_keras_serializable(package="imbkeras")
+class PriorCorrection(keras.layers.Layer):
+    """Divide class probabilities by ``prior ** tau`` and renormalise (threshold moving).
+
+    Computes ``softmax(z - tau * log(prior))`` with ``z`` the logits, or
+    ``z = log p`` for probabilities; with probabilities and ``tau = 1`` this is
+    ``p / prior`` renormalised, i.e. :func:`imbkeras.thresholding.prior_correction`.
+    Append it to a trained model so that the saved model predicts corrected
+    probabilities; it has no weights and does not change training of the layers
+    before it.
+
+    Args:
+        priors: length-K training class priors (> 0), e.g. from
+            :func:`imbkeras.thresholding.class_priors`.
+        tau: adjustment strength >= 0 (0 leaves the input's softmax unchanged).
+        from_logits: the input holds logits rather than probabilities.
+        **kwargs: ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
+
+    Returns (when called):
+        Corrected probabilities of the input's shape ``(..., K)``.
+
+    Raises:
+        ValueError: for non-positive priors, ``tau < 0``, or an input whose last
+            axis is not K.
+
+    Example:
+        >>> import numpy as np
+        >>> layer = PriorCorrection([0.8, 0.2])
+        >>> np.asarray(layer(np.array([[0.6, 0.4]], "float32"))).round(3).tolist()
+        [[0.273, 0.727]]
+
+    Reference:
+        Buda, Maki, Mazurowski (2018), section 2.2.3; Menon et al. (2021), eq. (9).
+    """
+
+    def __init__(self, priors: Sequence[float], tau: float = 1.0, from_logits: bool = False,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.priors = [float(v) for v in check_priors(priors)]
+        if isinstance(tau, bool) or not isinstance(tau, (int, float, np.floating, np.integer)) \
+                or not np.isfinite(tau) or tau < 0:
+            raise ValueError(f"`tau` must be a finite number >= 0; received {tau!r}.")
+        self.tau = float(tau)
+        self.from_logits = bool(from_logits)
+        self._shift = (-self.tau * np.log(np.asarray(self.priors))).astype("float32")
+
+    def build(self, input_shape):
+        if input_shape[-1] is not None and input_shape[-1] != len(self.priors):
+            raise ValueError(f"`priors` has {len(self.priors)} entries but the input to "
+                             f"{self.name!r} has {input_shape[-1]} classes (shape "
+                             f"{tuple(input_shape)}).")
+        self.built = True
+
+    def call(self, inputs):
+        x = ops.convert_to_tensor(inputs)
+        if self.from_logits:
+            z = x
+        else:
+            tiny = 1e-30 if keras.backend.standardize_dtype(x.dtype) != "float16" else 1e-7
+            z = ops.log(ops.maximum(x, tiny))
+        shift = ops.convert_to_tensor(self._shift, dtype=x.dtype)
+        return ops.softmax(z + shift, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"priors": self.priors, "tau": self.tau, "from_logits": self.from_logits})
+        return config

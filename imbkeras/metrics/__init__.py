@@ -1,7 +1,14 @@
-"""Evaluation on predictions (``report``) and Keras streaming metrics."""
+"""Evaluation on predictions (``report``, ``report_multilabel``) and Keras streaming metrics."""
 
+from imbkeras.metrics._multilabel import MULTILABEL_SCALAR_KEYS, mlcm, report_multilabel
+from imbkeras.metrics._plot import plot_confusion
 from imbkeras.metrics._report import (SCALAR_KEYS, check_probabilities,
-                                      class_balance_accuracy, confusion_counts, report)
+                                      class_balance_accuracy, confusion_counts, format_table,
+                                      normalized_confusion, report)
+from imbkeras.metrics._streaming import (AverageAccuracy, ClassBalanceAccuracy, GMean, MacroF1,
+                                         MAvG, MulticlassAUC)
 
-__all__ = ["SCALAR_KEYS", "check_probabilities", "class_balance_accuracy",
-           "confusion_counts", "report"]
+__all__ = ["MULTILABEL_SCALAR_KEYS", "SCALAR_KEYS", "AverageAccuracy", "ClassBalanceAccuracy",
+           "GMean", "MAvG", "MacroF1", "MulticlassAUC", "check_probabilities",
+           "class_balance_accuracy", "confusion_counts", "format_table", "mlcm",
+           "normalized_confusion", "plot_confusion", "report", "report_multilabel"]

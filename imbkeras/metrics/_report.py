@@ -77,20 +77,75 @@ def class_balance_accuracy(cm) -> float:
     return float(np.mean(np.diag(cm)[used] / denom[used]))
 
 
-def report(y_true, y_prob, *, atol: float = 1e-3) -> dict:
+def normalized_confusion(cm) -> np.ndarray:
+    """Row-normalised confusion matrix: entry ``[i, j]`` is the fraction of class ``i``
+    predicted as ``j`` (the diagonal holds the per-class recalls); rows of absent
+    classes are 0.
+
+    Example:
+        >>> normalized_confusion([[3, 1], [0, 0]]).tolist()
+        [[0.75, 0.25], [0.0, 0.0]]
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    s = cm.sum(axis=1, keepdims=True)
+    return np.divide(cm, s, out=np.zeros_like(cm), where=s > 0)
+
+
+def format_table(result: dict, class_names=None, digits: int = 3) -> str:
+    """Printable per-class table of a :func:`report` result.
+
+    Columns: support, TPR (recall), TNR, PPV (precision), NPV, F1 and AUC per
+    class, then the macro mean of each column over the classes.
+
+    Args:
+        result: the dict returned by :func:`report`.
+        class_names: optional names of the K classes (default ``0 .. K-1``).
+        digits: decimals shown.
+
+    Returns:
+        The table as a string (one line per class).
+
+    Raises:
+        ValueError: if ``class_names`` does not hold K names.
+    """
+    pc = result["per_class"]
+    k = len(pc["support"])
+    names = [str(c) for c in range(k)] if class_names is None else [str(c) for c in class_names]
+    if len(names) != k:
+        raise ValueError(f"`class_names` must hold {k} names; received {len(names)}: "
+                         f"{names[:5]}{'...' if len(names) > 5 else ''}.")
+    cols = ("tpr", "tnr", "ppv", "npv", "f1", "auc")
+    w = max(5, max(len(n) for n in names), len("mean"))
+    cw = max(digits + 3, 7)
+    lines = [f"{'class':<{w}} {'support':>8} " + " ".join(f"{c.upper():>{cw}}" for c in cols)]
+    for i, name in enumerate(names):
+        vals = " ".join(f"{pc[c][i]:>{cw}.{digits}f}" for c in cols)
+        lines.append(f"{name:<{w}} {int(pc['support'][i]):>8d} {vals}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = " ".join(f"{np.nanmean(pc[c]):>{cw}.{digits}f}" for c in cols)
+    lines.append(f"{'mean':<{w}} {int(np.sum(pc['support'])):>8d} {means}")
+    return "\n".join(lines)
+
+
+def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
     """Evaluate class probabilities: AUC, accuracy, F1, G-mean, AvAcc, CBA, MAvG.
 
     Args:
         y_true: 1-D integer labels in ``[0, K)``.
         y_prob: ``(n, K)`` probabilities (rows sum to 1 within ``atol``).
         atol: tolerance on row sums.
+        class_names: optional names of the K classes, used in ``table``.
 
     Returns:
         A dict with the scalars ``auc_ovr``, ``accuracy``, ``macro_f1``,
         ``gmean``, ``avacc``, ``cba``, ``mavg``; per-class arrays under
         ``per_class`` (``auc``, ``tpr``, ``tnr``, ``ppv``, ``npv``, ``f1``,
         ``support``); the confusion matrix (rows true, columns predicted)
-        under ``confusion_matrix``. Conventions: see the module docstring.
+        under ``confusion_matrix`` and row-normalised under
+        ``normalized_confusion``; a printable per-class table (string) under
+        ``table`` (see :func:`format_table`). Conventions: see the module
+        docstring.
 
     Raises:
         ValueError: if labels are invalid or out of range, lengths differ, or
@@ -133,7 +188,7 @@ def report(y_true, y_prob, *, atol: float = 1e-3) -> dict:
 
     present = support > 0
     mavg = float(np.prod(tpr[present]) ** (1.0 / present.sum()))
-    return {
+    result = {
         "auc_ovr": auc_ovr,
         "accuracy": float(np.mean(pred == y)),
         "macro_f1": float(np.mean(f1)),
@@ -144,4 +199,7 @@ def report(y_true, y_prob, *, atol: float = 1e-3) -> dict:
         "per_class": {"auc": auc, "tpr": tpr, "tnr": tnr, "ppv": ppv, "npv": npv,
                       "f1": f1, "support": support},
         "confusion_matrix": cm,
+        "normalized_confusion": normalized_confusion(cm),
     }
+    result["table"] = format_table(result, class_names)
+    return result

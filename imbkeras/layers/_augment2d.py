@@ -33,7 +33,8 @@ class RandomGeometric2D(RandomLayer):
 
     Args:
         rotation_range: degrees; ``r`` means uniform in ``(-r, r)``, or a pair
-            ``(low, high)``. Gryshkevych: 180.
+            ``(low, high)``; positive angles turn the content as
+            ``scipy.ndimage.rotate`` does. Gryshkevych: 180.
         shear_range: shear angle in degrees, same forms (Keras 1's
             ``shear_range=0.2`` radians, Gryshkevych's setting, is about 11.5).
         width_shift_range: horizontal shift as a fraction of the width:
@@ -111,7 +112,7 @@ class RandomGeometric2D(RandomLayer):
         zeros = tf.zeros(shape, tf.float32)
         ones = tf.ones(shape, tf.float32)
         deg = math.pi / 180.0
-        theta = uniform(s[0], shape, range_bounds(self.rotation_range, "angle")) * deg \
+        theta = -uniform(s[0], shape, range_bounds(self.rotation_range, "angle")) * deg \
             if is_active(self.rotation_range, "angle") else zeros
         shear = uniform(s[1], shape, range_bounds(self.shear_range, "angle")) * deg \
             if is_active(self.shear_range, "angle") else zeros

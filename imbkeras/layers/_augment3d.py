@@ -92,7 +92,10 @@ class RandomGeometric3D(RandomLayer):
         rot90: apply a uniformly random element of the 24 rotations of the
             cube (needs ``d == h == w``).
         rotation_range: continuous rotation angle in degrees: ``r`` means
-            uniform in ``(-r, r)``, or a pair ``(low, high)``.
+            uniform in ``(-r, r)``, or a pair ``(low, high)``. The content
+            turns by the angle about the axis (right-handed in ``(d, h, w)``
+            index order; ``scipy.ndimage.rotate(v, angle, axes=(1, 2))`` for
+            the ``"d"`` axis).
         rotation_axis: axis of the continuous rotation: ``None`` (uniformly
             random direction per sample, i.e. rotations about arbitrary
             axes), ``"d"``, ``"h"``, ``"w"`` (or 0, 1, 2) or a 3-vector in
@@ -180,7 +183,7 @@ class RandomGeometric3D(RandomLayer):
                                      -u[:, 1], u[:, 0], zero], -1), [-1, 3, 3])
             c, sn = tf.cos(theta)[:, None, None], tf.sin(theta)[:, None, None]
             rot = c * eye + sn * k + (1 - c) * (u[:, :, None] * u[:, None, :])
-            m = tf.matmul(m, rot)
+            m = tf.matmul(m, rot, transpose_b=True)  # content turns by +angle
         scale = tf.ones(tf.concat([shape, [3]], 0))
         if is_active(self.zoom_range, "zoom"):
             scale = scale * uniform(s[3], shape, range_bounds(self.zoom_range, "zoom"))[:, None]

@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 
 from imbkeras import datasets, protocols, sampling, metrics, thresholding  # noqa: E402
 from imbkeras import models, pipeline, training, experiments  # noqa: E402
+from imbkeras import losses  # noqa: E402
 from imbkeras import layers  # noqa: E402
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "sampling",
     "pipeline",
     "layers",
+    "losses",
     "models",
     "thresholding",
     "metrics",

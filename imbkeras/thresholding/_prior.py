@@ -81,3 +81,65 @@ def prior_correction(probs, priors, normalize: bool = True) -> np.ndarray:
         s = out.sum(axis=1, keepdims=True)
         out = np.divide(out, s, out=np.full_like(out, 1.0 / out.shape[1]), where=s > 0)
     return out
+
+
+def logit_adjustment(scores, priors, tau: float = 1.0, *, from_logits: bool = False,
+                     output: str = "probs") -> np.ndarray:
+    """Post-hoc logit adjustment: ``z - tau * log(prior)``.
+
+    The prediction ``argmax_i (z_i - tau log pi_i)`` is Bayes-optimal for the
+    balanced error at ``tau = 1``; ``tau`` tunes how far the threshold moves
+    toward the minority classes (``tau = 0`` changes nothing). On probabilities
+    (``z = log p``) with ``tau = 1`` and ``output="probs"`` this equals
+    :func:`prior_correction`.
+
+    Args:
+        scores: ``(n, K)`` probabilities, or logits when ``from_logits``.
+        priors: length-K training priors (> 0; see :func:`class_priors`).
+        tau: adjustment strength, finite and >= 0.
+        from_logits: ``scores`` are logits.
+        output: ``"probs"`` (softmax of the adjusted logits) or ``"logits"``.
+
+    Returns:
+        float64 ``(n, K)`` adjusted probabilities or logits.
+
+    Raises:
+        ValueError: for shapes that disagree, non-positive priors, non-finite
+            scores, negative probabilities, ``tau < 0`` or an unknown ``output``.
+
+    Example:
+        >>> logit_adjustment([[0.6, 0.4]], [0.8, 0.2]).round(3).tolist()
+        [[0.273, 0.727]]
+        >>> logit_adjustment([[0.6, 0.4]], [0.8, 0.2], tau=0.5).round(3).tolist()
+        [[0.429, 0.571]]
+
+    Reference:
+        Menon, Jayasumana, Rawat, Jain, Veit, Kumar (2021), Long-tail learning via
+        logit adjustment, ICLR, eq. (9).
+    """
+    if output not in ("probs", "logits"):
+        raise ValueError(f"`output` must be 'probs' or 'logits'; received {output!r}.")
+    if isinstance(tau, bool) or not isinstance(tau, (int, float, np.floating, np.integer)) \
+            or not np.isfinite(tau) or tau < 0:
+        raise ValueError(f"`tau` must be a finite number >= 0; received {tau!r}.")
+    s = np.asarray(scores, dtype=np.float64)
+    if s.ndim != 2:
+        raise ValueError(f"`scores` must be 2-D (n_samples, n_classes); received shape {s.shape}.")
+    if not np.isfinite(s).all():
+        i = int(np.flatnonzero(~np.isfinite(s).all(axis=1))[0])
+        raise ValueError(f"`scores` must be finite; row {i} is {s[i].tolist()}.")
+    pr = check_priors(priors, s.shape[1])
+    if from_logits:
+        z = s
+    else:
+        if (s < 0).any():
+            raise ValueError(f"`scores` must be probabilities (>= 0) unless from_logits=True; "
+                             f"received minimum {s.min():.4g}.")
+        with np.errstate(divide="ignore"):
+            z = np.log(s)
+    z = z - float(tau) * np.log(pr)
+    if output == "logits":
+        return z
+    z = z - np.max(z, axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

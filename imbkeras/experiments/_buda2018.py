@@ -4,6 +4,9 @@ One *scenario* is an imbalanced training set (kind, ratio rho, mu). For every
 scenario and seed, LeNet-5 is trained once per sampling method (none, ROS,
 RUS) for the same number of iterations; thresholding reuses the trained
 model's outputs divided by the training priors (estimated before sampling).
+Two-phase training (``ROS-2ph``, ``RUS-2ph``) continues the ROS / RUS model:
+only its FC head is fine-tuned on the original imbalanced set, with the same
+schedule and iterations and the base learning rate x 0.1.
 """
 
 from __future__ import annotations
@@ -17,19 +20,21 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from imbkeras import metrics, models, pipeline, protocols, sampling, thresholding
+from imbkeras import metrics, models, pipeline, protocols, sampling, thresholding, training
 from imbkeras.experiments import _results
 from imbkeras.experiments._data import load_split
 from imbkeras.training import InverseDecay
 
-# method -> (sampler, thresholding)
+# method -> (sampler of phase one, thresholding, two-phase fine-tuning)
 METHODS = {
-    "baseline": (None, False),
-    "ROS": ("ros", False),
-    "RUS": ("rus", False),
-    "thresholding": (None, True),
-    "ROS+thr": ("ros", True),
-    "RUS+thr": ("rus", True),
+    "baseline": (None, False, False),
+    "ROS": ("ros", False, False),
+    "RUS": ("rus", False, False),
+    "ROS-2ph": ("ros", False, True),
+    "RUS-2ph": ("rus", False, True),
+    "thresholding": (None, True, False),
+    "ROS+thr": ("ros", True, False),
+    "RUS+thr": ("rus", True, False),
 }
 QUICK_METHODS = ("baseline", "ROS", "RUS", "thresholding", "ROS+thr")
 PAPER_RATIOS = (10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
@@ -113,9 +118,21 @@ def _feasible(y_train, s, cfg) -> str | None:
     return None
 
 
+def _optimizer(cfg: Buda2018Config, lr_factor: float = 1.0):
+    schedule = InverseDecay(cfg.learning_rate * lr_factor, cfg.lr_gamma, cfg.lr_power)
+    return keras.optimizers.SGD(schedule, momentum=cfg.momentum)
+
+
 def train_and_predict(x_tr, y_tr, x_te, sampler_name, num_classes, cfg: Buda2018Config,
-                      seed: int) -> np.ndarray:
-    """Train LeNet-5 for ``cfg.iterations`` SGD steps and return test probabilities."""
+                      seed: int, two_phase: bool = False):
+    """Train LeNet-5 for ``cfg.iterations`` SGD steps and return test probabilities.
+
+    Returns:
+        ``(probs, probs_two_phase)``; the second is ``None`` unless
+        ``two_phase``, in which case the head of the trained model is then
+        fine-tuned on the unsampled ``(x_tr, y_tr)`` for ``cfg.iterations``
+        more steps with the learning rate x 0.1.
+    """
     keras.utils.set_random_seed(seed)
     sampler = {None: None,
                "ros": sampling.RandomOverSampler(seed=seed),
@@ -124,12 +141,21 @@ def train_and_predict(x_tr, y_tr, x_te, sampler_name, num_classes, cfg: Buda2018
     ds = pipeline.make_dataset(x_tr, y_tr, cfg.batch_size, sampler=sampler, seed=seed,
                                num_classes=num_classes, steps_per_epoch=chunk)
     model = models.lenet5(x_tr.shape[1:], num_classes, weight_decay=cfg.weight_decay)
-    opt = keras.optimizers.SGD(
-        InverseDecay(cfg.learning_rate, cfg.lr_gamma, cfg.lr_power), momentum=cfg.momentum)
-    model.compile(opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(_optimizer(cfg), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(ds, epochs=cfg.iterations // chunk, steps_per_epoch=chunk, shuffle=False,
               verbose=cfg.verbose)
-    return model.predict(x_te, batch_size=512, verbose=0)
+    probs = model.predict(x_te, batch_size=512, verbose=0)
+    if not two_phase:
+        return probs, None
+    if cfg.verbose:
+        print("    phase two: fine-tuning the head on the imbalanced set", flush=True)
+    original = pipeline.make_dataset(x_tr, y_tr, cfg.batch_size, seed=seed + 1,
+                                     num_classes=num_classes, steps_per_epoch=chunk)
+    training.fine_tune_head(model, original, optimizer=_optimizer(cfg, 0.1),
+                            loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                            epochs=cfg.iterations // chunk, steps_per_epoch=chunk,
+                            shuffle=False, verbose=cfg.verbose)
+    return probs, model.predict(x_te, batch_size=512, verbose=0)
 
 
 def run(cfg: Buda2018Config, out) -> "pandas.DataFrame":  # noqa: F821
@@ -171,19 +197,26 @@ def run(cfg: Buda2018Config, out) -> "pandas.DataFrame":  # noqa: F821
                       f"(n_train={len(y_tr)}, {cfg.iterations} iterations; "
                       f"elapsed {elapsed:.0f}s{eta})", flush=True)
                 t0 = time.time()
-                prob = train_and_predict(x_tr, y_tr, x_te, sampler_name, k, cfg, seed)
+                two_phase = any(METHODS[m][0] == sampler_name and METHODS[m][2]
+                                for m in cfg.methods)
+                prob, prob_2ph = train_and_predict(x_tr, y_tr, x_te, sampler_name, k, cfg,
+                                                   seed, two_phase)
                 train_s = time.time() - t0
                 for method in cfg.methods:
-                    if METHODS[method][0] != sampler_name:
+                    sampler_of, thr, fine_tuned = METHODS[method]
+                    if sampler_of != sampler_name:
                         continue
-                    p = thresholding.prior_correction(prob, priors) if METHODS[method][1] else prob
+                    p = prob_2ph if fine_tuned else prob
+                    if thr:
+                        p = thresholding.prior_correction(p, priors)
                     rep = metrics.report(y_te, p)
                     run_id = _run_id(s, method, seed)
                     _results.save_predictions(out, run_id, y_te, p)
                     rows.append({"dataset": cfg.dataset, "kind": s["kind"],
                                  "ratio": s["ratio"], "mu": s.get("mu"), "method": method,
                                  "seed": seed, "n_train": len(y_tr),
-                                 "iterations": cfg.iterations, "train_seconds": round(train_s, 2),
+                                 "iterations": cfg.iterations * (2 if fine_tuned else 1),
+                                 "train_seconds": round(train_s, 2),
                                  **{key: rep[key] for key in metrics.SCALAR_KEYS},
                                  "run_id": run_id})
                     print(f"    {method:<13} auc_ovr={rep['auc_ovr']:.4f} "

@@ -24,15 +24,15 @@ def test_steps_per_chunk_divides_iterations():
 def test_cli_quick_tiny_run_writes_every_output(tmp_path, capsys):
     out = tmp_path / "run"
     rc = _cli.main(["reproduce", "buda2018", "--quick", "--out", str(out), "--iterations", "3",
-                    "--ratios", "10", "--methods", "baseline,ROS,thresholding,ROS+thr",
+                    "--ratios", "10", "--methods", "baseline,ROS,thresholding,ROS+thr,ROS-2ph",
                     "--verbose", "0"])
     assert rc == 0
     df = pd.read_csv(out / "results.csv")
-    assert len(df) == 2 * 4  # step + linear, four methods each
-    assert set(df["method"]) == {"baseline", "ROS", "thresholding", "ROS+thr"}
+    assert len(df) == 2 * 5  # step + linear, five methods each
+    assert set(df["method"]) == {"baseline", "ROS", "thresholding", "ROS+thr", "ROS-2ph"}
     for col in ("dataset", "kind", "ratio", "mu", "method", "seed", *SCALAR_KEYS):
         assert col in df.columns
-    assert df["iterations"].eq(3).all()
+    assert df["iterations"].eq(np.where(df["method"] == "ROS-2ph", 6, 3)).all()
     assert (out / "auc_vs_ratio.png").stat().st_size > 1000
     for run_id in df["run_id"]:
         data = np.load(out / "predictions" / f"{run_id}.npz")

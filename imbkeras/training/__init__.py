@@ -1,5 +1,6 @@
 """Training recipes, schedules and callbacks."""
 
+from imbkeras.training._drw import DeferredReweighting
 from imbkeras.training._schedules import InverseDecay
 
-__all__ = ["InverseDecay"]
+__all__ = ["DeferredReweighting", "InverseDecay"]

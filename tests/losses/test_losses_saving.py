@@ -1,0 +1,108 @@
+"""Every loss round-trips through .keras save/load inside a compiled model; DRW callback."""
+
+import keras
+import numpy as np
+import pytest
+
+from imbkeras import losses as L
+from imbkeras.training import DeferredReweighting
+
+N = [40, 12, 4]
+
+
+def make_losses():
+    return [
+        L.FocalLoss(alpha=[0.2, 0.3, 0.5], gamma=1.5, label_smoothing=0.05),
+        L.FocalLoss(alpha=0.25),
+        L.BinaryFocalLoss(alpha=[0.3, 0.6, 0.9], gamma=2.0),
+        L.WeightedCrossEntropy({0: 0.5, 1: 1.0, 2: 4.0}, label_smoothing=0.1),
+        L.WeightedCrossEntropy([1.0, 2.0, 3.0], multi_label=True),
+        L.ClassBalancedLoss(N, beta=0.99, base="focal", gamma=1.0),
+        L.LogitAdjustedLoss([0.6, 0.3, 0.1], tau=1.5, label_smoothing=0.1),
+        L.BalancedSoftmaxLoss(N),
+        L.LDAMLoss(N, max_margin=0.4, scale=5.0, class_weights=[1.0, 1.5, 2.0]),
+    ]
+
+
+@pytest.mark.parametrize("loss", make_losses(), ids=lambda l: f"{type(l).__name__}")
+def test_loss_round_trips_through_keras_file(loss, tmp_path):
+    keras.utils.set_random_seed(0)
+    multi = isinstance(loss, L.BinaryFocalLoss) or getattr(loss, "multi_label", False)
+    inp = keras.Input((4,))
+    out = keras.layers.Dense(3, activation="sigmoid" if multi else "softmax")(inp)
+    model = keras.Model(inp, out)
+    model.compile("sgd", loss=loss)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded.loss) is type(loss)
+    assert loaded.loss.get_config() == loss.get_config()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 4)).astype("float32")
+    y = (rng.random((6, 3)) < 0.4).astype("float32") if multi else rng.integers(0, 3, 6)
+    p = model.predict(x, verbose=0)
+    np.testing.assert_allclose(float(loaded.loss(y, p)), float(loss(y, p)), rtol=1e-6)
+    # also through the plain (de)serialisation API
+    clone = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert type(clone) is type(loss) and clone.get_config() == loss.get_config()
+
+
+def test_one_compiled_model_trains_evaluates_and_reloads(tmp_path):
+    keras.utils.set_random_seed(1)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(24, 4)).astype("float32")
+    y = rng.choice(3, 24, p=[0.6, 0.3, 0.1])
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(3)(inp))               # logits
+    model.compile("sgd", loss=L.LDAMLoss(N, scale=1.0, from_logits=True))
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    before = model.evaluate(x, y, verbose=0)
+    model.save(tmp_path / "ldam.keras")
+    after = keras.saving.load_model(tmp_path / "ldam.keras").evaluate(x, y, verbose=0)
+    assert after == pytest.approx(before, rel=1e-6)
+
+
+def test_deferred_reweighting_switches_the_compiled_loss(capsys):
+    # lr 0 keeps the predictions fixed, so each epoch's loss shows the weights in force
+    keras.utils.set_random_seed(2)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    y = np.array([0] * 10 + [1] * 4 + [2] * 2)
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(3, activation="softmax")(inp))
+    loss = L.WeightedCrossEntropy([1.0, 1.0, 1.0])
+    model.compile(keras.optimizers.SGD(0.0), loss=loss)
+    drw = DeferredReweighting([10, 4, 2], start_epoch=2, beta=0.9, verbose=1)
+    hist = model.fit(x, y, batch_size=16, epochs=4, verbose=0, callbacks=[drw])
+    p = model.predict(x, verbose=0)
+    ce = -np.log(p[np.arange(16), y])
+    w = L.class_balanced_weights([10, 4, 2], 0.9)
+    want = [ce.mean()] * 2 + [(w[y] * ce).mean()] * 2
+    np.testing.assert_allclose(hist.history["loss"], want, rtol=1e-5)
+    assert "class-balanced weights" in capsys.readouterr().out
+    np.testing.assert_allclose(loss.class_weights, w, rtol=1e-6)
+    # a second fit starts again from the weights training began with
+    hist = model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[drw])
+    np.testing.assert_allclose(hist.history["loss"], [ce.mean()], rtol=1e-5)
+
+
+def test_deferred_reweighting_errors_and_config():
+    with pytest.raises(ValueError, match=r"0 samples for class\(es\) \[2\]"):
+        DeferredReweighting([10, 3, 0], start_epoch=1)
+    with pytest.raises(ValueError, match="`beta` must be < 1.0"):
+        DeferredReweighting([10, 3], start_epoch=1, beta=1.0)
+    with pytest.raises(ValueError, match="`start_epoch` must be >= 0"):
+        DeferredReweighting([10, 3], start_epoch=-1)
+    drw = DeferredReweighting([10, 3], start_epoch=5, beta=0.99)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(drw))
+    assert isinstance(clone, DeferredReweighting) and clone.get_config() == drw.get_config()
+    inp = keras.Input((2,))
+    model = keras.Model(inp, keras.layers.Dense(2, activation="softmax")(inp))
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="needs a compiled loss with per-class weights"):
+        model.fit(np.zeros((2, 2)), np.array([0, 1]), epochs=1, verbose=0, callbacks=[drw])
+    model.compile("sgd", L.LDAMLoss([5, 3, 1]))
+    with pytest.raises(ValueError, match="`samples_per_class` has 2 entries but the loss"):
+        model.fit(np.zeros((2, 2)), np.array([0, 1]), epochs=1, verbose=0, callbacks=[drw])
+    with pytest.raises(ValueError, match="`weights` has 2 entries"):
+        L.LDAMLoss([5, 3, 1]).set_class_weights([1.0, 2.0])

@@ -39,7 +39,7 @@ class PriorCorrection(keras.layers.Layer):
     Example:
         >>> import numpy as np
         >>> layer = PriorCorrection([0.8, 0.2])
-        >>> np.asarray(layer(np.array([[0.6, 0.4]], "float32"))).round(3).tolist()
+        >>> np.asarray(layer(np.array([[0.6, 0.4]], "float32"))).astype(float).round(3).tolist()
         [[0.273, 0.727]]
 
     Reference:

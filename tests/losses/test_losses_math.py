@@ -1,4 +1,5 @@
-"""Every loss against a direct NumPy implementation of its formula (and Keras where they overlap)."""
+"""Every loss against a direct NumPy implementation of its formula (and Keras where they
+overlap); finite gradients for extreme logits."""
 
 import keras
 import numpy as np
@@ -261,14 +262,17 @@ def test_loss_classes_equal_their_functions():
     z = z.astype("float32")
     n = [40, 30, 20, 10]
     pairs = [
-        (L.FocalLoss([1, 2, 3, 4], 1.0, True, 0.1), L.focal_loss(y, z, [1, 2, 3, 4], 1.0, True, 0.1)),
+        (L.FocalLoss([1, 2, 3, 4], 1.0, True, 0.1),
+         L.focal_loss(y, z, [1, 2, 3, 4], 1.0, True, 0.1)),
         (L.WeightedCrossEntropy([1, 2, 3, 4], from_logits=True),
          L.weighted_cross_entropy(y, z, [1, 2, 3, 4], from_logits=True)),
         (L.ClassBalancedLoss(n, 0.9, "focal", 2.0, True),
          L.class_balanced_loss(y, z, n, 0.9, "focal", 2.0, True)),
-        (L.LogitAdjustedLoss([.4, .3, .2, .1], 1.5, True), L.logit_adjusted_loss(y, z, [.4, .3, .2, .1], 1.5, True)),
+        (L.LogitAdjustedLoss([.4, .3, .2, .1], 1.5, True),
+         L.logit_adjusted_loss(y, z, [.4, .3, .2, .1], 1.5, True)),
         (L.BalancedSoftmaxLoss(n, True), L.balanced_softmax_loss(y, z, n, True)),
-        (L.LDAMLoss(n, 0.3, 10.0, from_logits=True), L.ldam_loss(y, z, n, 0.3, 10.0, from_logits=True)),
+        (L.LDAMLoss(n, 0.3, 10.0, from_logits=True),
+         L.ldam_loss(y, z, n, 0.3, 10.0, from_logits=True)),
     ]
     for obj, per_sample in pairs:
         np.testing.assert_allclose(float(val(obj(y, z))), val(per_sample).mean(), rtol=1e-5)

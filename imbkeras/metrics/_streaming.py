@@ -35,8 +35,14 @@ from imbkeras._validation import check_num_classes, check_positive_int
 _register = keras.saving.register_keras_serializable(package="imbkeras")
 
 
-def _eager() -> bool:
-    return keras.backend.backend() != "tensorflow" or tf.executing_eagerly()
+def _concrete(x):
+    """``x`` as a NumPy array when its values are known now (eager), else ``None``."""
+    if keras.backend.backend() == "tensorflow" and not tf.executing_eagerly():
+        return None
+    try:
+        return np.asarray(ops.convert_to_numpy(x))
+    except Exception:  # a tracer (jax.jit, torch.compile): values unknown at this point
+        return None
 
 
 def _rank(x) -> int:
@@ -44,8 +50,9 @@ def _rank(x) -> int:
 
 
 def _check_finite_eager(y_pred, name: str = "y_pred") -> None:
-    if _eager():
-        arr = np.asarray(ops.convert_to_numpy(y_pred), dtype=np.float64)
+    arr = _concrete(y_pred)
+    if arr is not None:
+        arr = arr.astype(np.float64)
         if not np.isfinite(arr).all():
             bad = np.argwhere(~np.isfinite(arr))[0].tolist()
             raise ValueError(f"`{name}` must be finite; received {float(arr[tuple(bad)])!r} at "
@@ -86,8 +93,8 @@ def _labels_and_predictions(y_true, y_pred, k: int):
 
 
 def _check_range_eager(ids, k: int, name: str) -> None:
-    if _eager():
-        arr = np.asarray(ops.convert_to_numpy(ids))
+    arr = _concrete(ids)
+    if arr is not None:
         bad = (arr < 0) | (arr >= k)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -377,8 +384,8 @@ class MulticlassAUC(keras.metrics.Metric):
             raise ValueError(f"`y_pred` must hold class probabilities of shape (..., {k}) "
                              f"(num_classes={k}); received shape {tuple(y_pred.shape)}.")
         _check_finite_eager(y_pred)
-        if _eager():
-            arr = np.asarray(ops.convert_to_numpy(y_pred))
+        arr = _concrete(y_pred)
+        if arr is not None:
             if arr.size and (arr.min() < -1e-6 or arr.max() > 1 + 1e-6):
                 raise ValueError(f"`y_pred` must hold probabilities in [0, 1] for "
                                  f"{type(self).__name__}; received values in "

@@ -7,10 +7,10 @@ imbalance. See ``README.md`` for the quick start.
 
 __version__ = "0.1.0"
 
-from imbkeras import datasets, protocols, sampling, metrics, thresholding  # noqa: E402
-from imbkeras import models, pipeline, training, experiments  # noqa: E402
-from imbkeras import losses  # noqa: E402
-from imbkeras import layers  # noqa: E402
+# In data-flow order: a subpackage imports only from those above it.
+from imbkeras import datasets, protocols, sampling, pipeline  # noqa: E402
+from imbkeras import metrics, thresholding, layers, losses  # noqa: E402
+from imbkeras import models, training, experiments  # noqa: E402
 
 __all__ = [
     "datasets",

@@ -8,7 +8,7 @@ sampled there (``scipy.ndimage.affine_transform``'s ``matrix`` / ``offset``).
 
 from __future__ import annotations
 
-import itertools
+import functools
 import numbers
 
 import numpy as np
@@ -64,7 +64,8 @@ def sample_points(images, coords, interpolation="linear", fill_mode="constant", 
 
     Args:
         images: ``(b, *spatial, c)`` float tensor, 1-3 spatial axes with static sizes.
-        coords: ``(b, p, ndim)`` float32 input coordinates.
+        coords: one ``(b, p)`` float32 tensor of input coordinates per spatial
+            axis (a list), or a ``(b, p, ndim)`` tensor.
         interpolation: ``"nearest"``, ``"linear"`` or ``"cubic"`` (aliases
             ``bilinear``/``trilinear``/``bicubic``); cubic is Keys' cubic
             convolution (a = -0.5), an interpolating cubic spline.
@@ -80,61 +81,68 @@ def sample_points(images, coords, interpolation="linear", fill_mode="constant", 
     ndim = len(spatial)
     if any(s is None for s in spatial):
         raise ValueError(f"spatial sizes must be static; received shape {images.shape}.")
-    channels = tf.shape(images)[-1]
-    flat = tf.reshape(images, tf.stack([tf.shape(images)[0], -1, channels]))
+    if not isinstance(coords, (list, tuple)):
+        coords = [coords[..., d] for d in range(ndim)]
+    dtype = images.dtype
+    shape = tf.shape(images)
+    n_in = int(np.prod(spatial))
+    flat = tf.reshape(images, tf.stack([-1, shape[-1]]))  # (b * n_in, c)
     strides = [int(np.prod(spatial[d + 1:])) for d in range(ndim)]
-    if interpolation == "nearest":
-        base = tf.floor(coords + 0.5)
-        offsets = [0]
-    elif interpolation == "linear":
-        base = tf.floor(coords)
-        offsets = [0, 1]
-    else:
-        base = tf.floor(coords)
-        offsets = [-1, 0, 1, 2]
-    frac = coords - base
-    base = tf.cast(base, tf.int32)
-    # per axis and tap: mapped index * stride, inside mask, weight
-    taps = []
+    constant = fill_mode == "constant"
+    # per axis: a list of (index * stride, weight or None) taps; the "inside"
+    # mask of constant mode is folded into the weights
+    axes = []
     for d in range(ndim):
-        t = frac[..., d]
+        x = tf.cast(coords[d], tf.float32)
+        n = spatial[d]
+        if fill_mode == "nearest" and interpolation != "cubic":
+            x = tf.clip_by_value(x, 0.0, float(n - 1))  # exact for nearest/linear taps
         if interpolation == "nearest":
-            weights = [None]
+            base = tf.floor(x + 0.5)
+            taps = [(base, None)]
         elif interpolation == "linear":
-            weights = [1.0 - t, t]
+            base = tf.floor(x)
+            t = x - base
+            taps = [(base, 1.0 - t), (base + 1.0, t)]
         else:
-            weights = _cubic_weights(t)
+            base = tf.floor(x)
+            taps = [(base + o, w) for o, w in zip((-1, 0, 1, 2), _cubic_weights(x - base))]
         axis = []
-        for o, w in zip(offsets, weights):
-            i, inside = _map_index(base[..., d] + o, spatial[d], fill_mode)
-            axis.append((i * strides[d], inside, w))
-        taps.append(axis)
+        for i, w in taps:
+            i = tf.cast(i, tf.int32)
+            if fill_mode == "nearest" and interpolation != "cubic":
+                i = tf.minimum(i, n - 1)
+                inside = None
+            else:
+                i, inside = _map_index(i, n, fill_mode)
+            if constant:
+                mask = tf.cast(inside, tf.float32)
+                w = mask if w is None else w * mask
+            axis.append((i * strides[d] if strides[d] != 1 else i, w))
+        axes.append(axis)
+    offset = tf.range(shape[0], dtype=tf.int32)[:, None] * n_in
+    taps = [(i + offset, w) for i, w in axes[0]]
+    for axis in axes[1:]:
+        taps = [(i + j, w if v is None else (v if w is None else w * v))
+                for i, w in taps for j, v in axis]
     out = None
-    fill = tf.cast(fill_value, images.dtype)
-    for combo in itertools.product(*taps):
-        index = combo[0][0]
-        inside = combo[0][1]
-        weight = combo[0][2]
-        for i, ins, w in combo[1:]:
-            index = index + i
-            inside = inside & ins
-            weight = w if weight is None else (weight if w is None else weight * w)
-        values = tf.gather(flat, index, batch_dims=1)
-        if fill_mode == "constant":
-            values = tf.where(inside[..., None], values, fill)
-        if weight is not None:
-            values = values * tf.cast(weight, images.dtype)[..., None]
+    for i, w in taps:
+        values = tf.gather(flat, i)
+        if w is not None:
+            values = values * tf.cast(w, dtype)[..., None]
         out = values if out is None else out + values
+    if constant and fill_value != 0:
+        total = None
+        for axis in axes:
+            s_ = tf.add_n([w for _, w in axis])
+            total = s_ if total is None else total * s_
+        out = out + tf.cast(fill_value * (1.0 - total), dtype)[..., None]
     return out
 
 
-def _grid(spatial):
-    axes = np.meshgrid(*[np.arange(s, dtype=np.float32) for s in spatial], indexing="ij")
-    return np.stack([a.ravel() for a in axes], axis=-1)  # (p, ndim)
-
-
 def affine_transform(images, matrices, interpolation: str = "linear",
-                     fill_mode: str = "constant", fill_value: float = 0.0):
+                     fill_mode: str = "constant", fill_value: float = 0.0,
+                     jit_compile: bool | None = None):
     """Apply per-sample affine maps to a batch of 2D images or 3D volumes.
 
     Output position ``p`` (array indices) takes the input value at
@@ -154,6 +162,10 @@ def affine_transform(images, matrices, interpolation: str = "linear",
             (scipy's ``grid-constant``, ``nearest``, ``reflect``,
             ``grid-wrap``).
         fill_value: value outside the input for ``"constant"``.
+        jit_compile: run the resampling as one XLA-compiled function (about 5x
+            faster on CPU for volumes: the many elementwise passes get fused).
+            ``None`` (default) does so when an image has at least
+            ``XLA_MIN_POINTS`` pixels/voxels.
 
     Returns:
         Float tensor of the input's shape (integer inputs are cast to float32).
@@ -188,8 +200,41 @@ def affine_transform(images, matrices, interpolation: str = "linear",
         raise ValueError(f"`matrices` must have shape (b, {ndim}, {ndim + 1}) or "
                          f"({ndim}, {ndim + 1}) for {ndim}D inputs; received {matrices.shape}.")
     spatial = images.shape[1:-1]
-    grid = tf.constant(_grid(spatial))
-    coords = tf.einsum("pj,bij->bpi", grid, matrices[..., :ndim]) + matrices[:, None, :, ndim]
+    if any(s is None for s in spatial):
+        raise ValueError(f"spatial sizes must be static; received shape {images.shape}.")
+    if jit_compile is None:
+        jit_compile = int(np.prod(spatial)) >= XLA_MIN_POINTS
+    if jit_compile:
+        return _compiled(interpolation, fill_mode, fill_value)(images, matrices)
+    return _affine(images, matrices, interpolation, fill_mode, fill_value)
+
+
+XLA_MIN_POINTS = 4096
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(interpolation, fill_mode, fill_value):
+    return tf.function(functools.partial(_affine, interpolation=interpolation,
+                                         fill_mode=fill_mode, fill_value=fill_value),
+                       jit_compile=True, reduce_retracing=True)
+
+
+def _affine(images, matrices, interpolation, fill_mode, fill_value):
+    ndim = images.shape.rank - 2
+    spatial = images.shape[1:-1]
+    # coordinate d = sum_j A[d, j] * index_j + t[d], built by broadcasting the
+    # 1-D index ranges (cheaper than a full (p, ndim) grid product)
+    ranges = []
+    for j, n in enumerate(spatial):
+        shape = [1] * ndim
+        shape[j] = n
+        ranges.append(tf.reshape(tf.range(n, dtype=tf.float32), [1] + shape))
+    coords = []
+    for d in range(ndim):
+        c = tf.reshape(matrices[:, d, ndim], [-1] + [1] * ndim)
+        for j in range(ndim):
+            c = c + tf.reshape(matrices[:, d, j], [-1] + [1] * ndim) * ranges[j]
+        coords.append(tf.reshape(c, tf.stack([tf.shape(images)[0], -1])))
     out = sample_points(images, coords, interpolation, fill_mode, fill_value)
     return tf.reshape(out, tf.shape(images))
 

@@ -157,3 +157,12 @@ def test_3d_rot90_needs_cubic_volumes_and_ndim_checked():
         RandomGeometric3D(rot90=True)(np.zeros((1, 4, 6, 6, 1), np.float32))
     with pytest.raises(ValueError, match="ndim"):
         RandomRot90Flip(ndim=4)
+
+
+def test_xla_compiled_path_matches_plain_ops():
+    vol = RNG.random((2, 8, 8, 8, 1)).astype(np.float32)
+    m = np.concatenate([rotation_matrix((1, 2, 3), 40), RNG.uniform(-1, 1, (3, 1))], 1)
+    for interpolation, mode in [("linear", "constant"), ("nearest", "reflect")]:
+        a = affine_transform(vol, m, interpolation, mode, 0.5, jit_compile=True).numpy()
+        b = affine_transform(vol, m, interpolation, mode, 0.5, jit_compile=False).numpy()
+        np.testing.assert_allclose(a, b, atol=1e-5)

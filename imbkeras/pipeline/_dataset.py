@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 
 import numpy as np
@@ -130,13 +131,17 @@ class _IndexStream:
 
     Epoch ``e`` is drawn with ``numpy.random.SeedSequence([seed, e])``, so the
     sequence of epochs is fixed by ``seed`` while every epoch is a new draw.
-    Yields ``(indices, batch_counter)``. Synthetic samples of data-aware
+    Yields ``(indices, batch_counter)`` chunks of up to ``chunk`` consecutive
+    batches (one gather call per chunk amortises the Python/TF overhead; the
+    pipeline splits them), ``batch_counter`` being the number of the chunk's
+    first batch. Synthetic samples of data-aware
     samplers get ids ``>= len(y)`` that are unique across epochs; their
     arrays live in ``pools`` until a few epochs later.
     """
 
     def __init__(self, y, sampler, batch_size, shuffle, seed, continuous, drop_remainder,
-                 x=None):
+                 x=None, chunk: int = 1):
+        self.chunk = chunk
         self.y = y
         self.sampler = sampler
         self.batch_size = batch_size
@@ -150,6 +155,7 @@ class _IndexStream:
         self.pools = {}  # start id -> (x_new, y_new)
         self._next_id = len(y)
         self._lock = threading.Lock()
+        self.buffers = _BufferPool()
 
     def draw(self, epoch: int) -> np.ndarray:
         """Indices of epoch ``epoch`` (resampled and, if asked, shuffled)."""
@@ -177,10 +183,12 @@ class _IndexStream:
             idx = idx[rng.permutation(len(idx))]
         return idx
 
-    def _emit(self, batch):
-        out = (batch, np.int64(self.batch))
-        self.batch += 1
-        return out
+    def _chunks(self, idx):
+        step = self.batch_size * self.chunk
+        for start in range(0, len(idx), step):
+            part = idx[start:start + step]
+            yield part, np.int64(self.batch)
+            self.batch += -(-len(part) // self.batch_size)
 
     def __call__(self):
         bs = self.batch_size
@@ -188,29 +196,28 @@ class _IndexStream:
             idx = self.draw(self.epoch)
             self.epoch += 1
             stop = len(idx) - len(idx) % bs if self.drop_remainder else len(idx)
-            for start in range(0, stop, bs):
-                yield self._emit(idx[start:start + bs])
+            yield from self._chunks(idx[:stop])
             return
         carry = np.empty(0, dtype=np.int64)
         while True:  # endless stream of epochs; batches may span epoch boundaries
             carry = np.concatenate([carry, self.draw(self.epoch)])
             self.epoch += 1
             full = len(carry) // bs * bs
-            for start in range(0, full, bs):
-                yield self._emit(carry[start:start + bs])
+            yield from self._chunks(carry[:full])
             carry = carry[full:]
 
     def gather(self, x, labels, idx):
         """``(x[idx], labels[idx])`` with synthetic ids read from their pools."""
         n = len(self.y)
         synthetic = idx >= n
+        xb = self.buffers.empty((len(idx),) + tuple(x.shape[1:]), x.dtype)
         if not synthetic.any():
-            return x[idx], labels[idx]
-        xb = np.empty((len(idx),) + tuple(x.shape[1:]), dtype=x.dtype)
+            _take_rows(x, idx, xb)
+            return xb, labels[idx]
         yb = np.empty((len(idx),) + labels.shape[1:], dtype=labels.dtype)
         real = ~synthetic
         if real.any():
-            xb[real] = x[idx[real]]
+            xb[real] = x[idx[real]] if not isinstance(x, np.ndarray) else np.take(x, idx[real], 0)
             yb[real] = labels[idx[real]]
         with self._lock:
             pools = sorted(self.pools.items())
@@ -223,6 +230,71 @@ class _IndexStream:
             xb[sel] = xp[idx[sel] - start]
             yb[sel] = yp[idx[sel] - start]
         return xb, yb
+
+
+class _BufferPool:
+    """64-byte aligned output buffers, recycled once TensorFlow has released them.
+
+    TensorFlow adopts an aligned NumPy array returned by ``numpy_function``
+    without copying it and drops its reference when the tensor dies; a buffer
+    whose only references are the pool's is free again. Recycling avoids the
+    page faults of fresh large allocations (up to ~1.5x faster gathers of
+    volumes). At most ``max_bytes`` are kept.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20, align: int = 64):
+        self.max_bytes = max_bytes
+        self.align = align
+        self.buffers = []
+        self.lock = threading.Lock()
+
+    def empty(self, shape, dtype) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        raw = None
+        with self.lock:
+            for b in self.buffers:
+                # references: the list, the loop variable, getrefcount's argument
+                if len(b) == nbytes + self.align and sys.getrefcount(b) == 3:
+                    raw = b
+                    break
+            if raw is None:
+                raw = np.empty(nbytes + self.align, dtype=np.uint8)
+                if sum(len(b) for b in self.buffers) + len(raw) <= self.max_bytes:
+                    self.buffers.append(raw)
+        offset = (-raw.ctypes.data) % self.align
+        return raw[offset:offset + nbytes].view(dtype).reshape(shape)
+
+
+def _aligned_empty(shape, dtype, align: int = 64) -> np.ndarray:
+    """An uninitialised array whose data start on an ``align``-byte boundary.
+
+    TensorFlow adopts aligned NumPy buffers returned by ``numpy_function``
+    without copying them.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    buf = np.empty(nbytes + align, dtype=np.uint8)
+    offset = (-buf.ctypes.data) % align
+    return buf[offset:offset + nbytes].view(dtype).reshape(shape)
+
+
+def _take_rows(x, idx, out) -> None:
+    """``out[:] = x[idx]`` without a temporary (row copies for large samples)."""
+    if not isinstance(x, np.ndarray):  # FileSource, other array-likes
+        out[...] = x[idx]
+    elif x[:1].nbytes >= 16384:
+        for k, i in enumerate(idx.tolist()):
+            out[k] = x[i]
+    else:
+        np.take(x, idx, axis=0, out=out)
+
+
+def _chunk_batches(sample_nbytes: int, batch_size: int, files: bool) -> int:
+    """Batches gathered per call: about 16 MiB per call, at most 64 batches."""
+    if files:
+        return 1  # one batch per call: files of a chunk would load serially
+    return int(max(1, min(64, (16 * 2**20) // max(1, batch_size * sample_nbytes))))
 
 
 def resample_indices(sampler, y: np.ndarray, rng: np.random.Generator, x=None) -> np.ndarray:
@@ -435,19 +507,17 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
                          f"multi-hot (use MultilabelHybridSampler or ClassAwareSampler).")
 
     continuous = steps_per_epoch is not None
+    x_dtype = tf.as_dtype(x.dtype)
+    sample_shape = tuple(x.shape[1:])
+    chunk = _chunk_batches(int(np.prod(sample_shape, dtype=np.int64)) * x_dtype.size,
+                           batch_size, files)
     stream = _IndexStream(y, sampler, batch_size, shuffle, seed, continuous,
-                          drop_remainder or continuous, x=None if files else x)
+                          drop_remainder or continuous, x=None if files else x, chunk=chunk)
     n_batches = _expected_batches(sampler, y, batch_size, drop_remainder)  # validates y early
     ds = tf.data.Dataset.from_generator(
         stream, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int64),
                                   tf.TensorSpec(shape=(), dtype=tf.int64)))
-    if continuous:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
-    elif n_batches is not None:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
 
-    x_dtype = tf.as_dtype(x.dtype)
-    sample_shape = tuple(x.shape[1:])
     y_src = y.astype(np.uint8) if multilabel else y.astype(np.int32)
     fixed = batch_size if (drop_remainder or continuous) else None
     parallel = tf.data.AUTOTUNE if num_parallel_calls is None else num_parallel_calls
@@ -457,12 +527,31 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
     def gather(idx, counter):
         xb, yb = tf.numpy_function(lambda i: stream.gather(x, y_src, i), [idx],
                                    [x_dtype, tf.as_dtype(y_src.dtype)], stateful=False)
-        xb.set_shape((fixed,) + sample_shape)
-        yb.set_shape((fixed,) + y_src.shape[1:])
+        xb.set_shape((None,) + sample_shape)
+        yb.set_shape((None,) + y_src.shape[1:])
+        return xb, yb, counter
+
+    transform = bool(stages) or mixer is not None
+
+    def labels(yb):
         if label_mode == "categorical":
-            yb = tf.one_hot(yb, k, dtype=tf.float32)
-        elif label_mode == "multi_hot":
-            yb = tf.cast(yb, tf.float32)
+            return tf.one_hot(yb, k, dtype=tf.float32)
+        if label_mode == "multi_hot":
+            return tf.cast(yb, tf.float32)
+        return yb
+
+    def batch_out(xb, yb, counter):
+        xb = tf.ensure_shape(xb, (fixed,) + sample_shape)
+        yb = labels(tf.ensure_shape(yb, (fixed,) + y_src.shape[1:]))
+        return (xb, yb, counter) if transform else (xb, yb)
+
+    def split(xc, yc, counter):  # a chunk of consecutive batches -> batches
+        n_split = (tf.shape(yc, out_type=tf.int64)[0] + batch_size - 1) // batch_size
+        return tf.data.Dataset.range(n_split).map(
+            lambda i: batch_out(xc[i * batch_size:(i + 1) * batch_size],
+                                yc[i * batch_size:(i + 1) * batch_size], counter + i))
+
+    def augment_and_mix(xb, yb, counter):
         for stage, s in zip(stages, aug_seeds):
             xb = _apply_stage(stage, xb, tf.stack([tf.constant(s, tf.int64), counter]))
         if mixer is not None:
@@ -470,6 +559,13 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
         return xb, yb
 
     ds = ds.map(gather, num_parallel_calls=parallel, deterministic=True)
+    ds = ds.flat_map(split) if chunk > 1 else ds.map(batch_out)
+    if transform:
+        ds = ds.map(augment_and_mix, num_parallel_calls=parallel, deterministic=True)
+    if continuous:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
+    elif n_batches is not None:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     if prefetch:
         ds = ds.prefetch(tf.data.AUTOTUNE)
     return ds

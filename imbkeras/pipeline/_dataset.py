@@ -467,6 +467,9 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
     files = isinstance(x, FileSource)
     if not files and not isinstance(x, np.ndarray):
         x = np.asarray(x)
+    if not files and x.dtype.kind not in "biuf":
+        raise TypeError(f"`x` must be a numeric array (or file paths together with `loader`); "
+                        f"received dtype {x.dtype} (first item {x.ravel()[:1].tolist()!r}).")
     y_arr = np.asarray(y)
     multilabel = y_arr.ndim == 2
     if label_mode is None:
@@ -524,32 +527,35 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
     aug_seeds = [_stage_seed(seed, i) for i in range(len(stages))]
     mix_seed = _stage_seed(seed, 1000)
 
-    def gather(idx, counter):
-        xb, yb = tf.numpy_function(lambda i: stream.gather(x, y_src, i), [idx],
-                                   [x_dtype, tf.as_dtype(y_src.dtype)], stateful=False)
-        xb.set_shape((None,) + sample_shape)
-        yb.set_shape((None,) + y_src.shape[1:])
-        return xb, yb, counter
-
     transform = bool(stages) or mixer is not None
 
-    def labels(yb):
+    def gather(idx, counter):  # one chunk of consecutive batches, labels converted
+        xc, yc = tf.numpy_function(lambda i: stream.gather(x, y_src, i), [idx],
+                                   [x_dtype, tf.as_dtype(y_src.dtype)], stateful=False)
+        xc.set_shape((None,) + sample_shape)
+        yc.set_shape((None,) + y_src.shape[1:])
         if label_mode == "categorical":
-            return tf.one_hot(yb, k, dtype=tf.float32)
-        if label_mode == "multi_hot":
-            return tf.cast(yb, tf.float32)
-        return yb
+            yc = tf.one_hot(yc, k, dtype=tf.float32)
+        elif label_mode == "multi_hot":
+            yc = tf.cast(yc, tf.float32)
+        return xc, yc, counter
 
-    def batch_out(xb, yb, counter):
-        xb = tf.ensure_shape(xb, (fixed,) + sample_shape)
-        yb = labels(tf.ensure_shape(yb, (fixed,) + y_src.shape[1:]))
-        return (xb, yb, counter) if transform else (xb, yb)
-
-    def split(xc, yc, counter):  # a chunk of consecutive batches -> batches
-        n_split = (tf.shape(yc, out_type=tf.int64)[0] + batch_size - 1) // batch_size
-        return tf.data.Dataset.range(n_split).map(
-            lambda i: batch_out(xc[i * batch_size:(i + 1) * batch_size],
-                                yc[i * batch_size:(i + 1) * batch_size], counter + i))
+    def split(xc, yc, counter):
+        """A chunk -> its batches: full ones by reshaping, then any partial tail."""
+        n = tf.shape(yc, out_type=tf.int64)[0]
+        full = n // batch_size
+        head = (tf.reshape(xc[:full * batch_size], (-1, batch_size) + sample_shape),
+                tf.reshape(yc[:full * batch_size], (-1, batch_size) + tuple(yc.shape[1:])))
+        if transform:
+            head = head + (counter + tf.range(full),)
+        ds_full = tf.data.Dataset.from_tensor_slices(head)
+        if fixed is not None:  # chunks hold whole batches only
+            return ds_full
+        tail = (xc[full * batch_size:], yc[full * batch_size:])
+        if transform:
+            tail = tail + (counter + full,)
+        ds_tail = tf.data.Dataset.from_tensors(tail).filter(lambda xt, *rest: tf.shape(xt)[0] > 0)
+        return ds_full.concatenate(ds_tail)
 
     def augment_and_mix(xb, yb, counter):
         for stage, s in zip(stages, aug_seeds):
@@ -559,7 +565,7 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
         return xb, yb
 
     ds = ds.map(gather, num_parallel_calls=parallel, deterministic=True)
-    ds = ds.flat_map(split) if chunk > 1 else ds.map(batch_out)
+    ds = ds.flat_map(split)
     if transform:
         ds = ds.map(augment_and_mix, num_parallel_calls=parallel, deterministic=True)
     if continuous:

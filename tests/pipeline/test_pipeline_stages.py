@@ -247,3 +247,8 @@ def test_recycled_gather_buffers_never_overwrite_live_batches():
                 kept.append((ids, xb))
     for ids, xb in kept:  # batches held by the caller are untouched
         assert (xb.numpy() == ids[:, None, None, None]).all()
+
+
+def test_paths_without_loader_are_rejected():
+    with pytest.raises(TypeError, match="loader"):
+        make_dataset(["a.npy", "b.npy"], [0, 1], 2)

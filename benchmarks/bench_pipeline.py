@@ -359,6 +359,7 @@ def main(argv=None):
           f"batch {args.batch_size}, rho={args.ratio:g}, mu={args.mu:g}, "
           f"budget {args.budget:g}s/measurement")
     t_all = time.perf_counter()
+    summary = []
     for name in args.workloads.split(","):
         if not {"balanced", "augmented"} & set(sections):
             break
@@ -378,9 +379,14 @@ def main(argv=None):
             peers = [r for r in rows if not r[0].startswith(("imbkeras", " "))]
             best = max(peers, key=lambda r: r[2])
             stream_rate = rows[1][2]
+            print(f"(imbkeras/x: imbkeras per-epoch rate / the row's rate; timed n: samples "
+                  f"delivered in the timed passes)")
             print(f"-> imbkeras / fastest peer ({best[0]}) = {ours / best[2]:.2f} per-epoch "
                   f"mode, {stream_rate / best[2]:.2f} stream mode (target >= 1: "
                   f"{'met' if max(ours, stream_rate) >= best[2] else 'MISSED'})")
+            summary.append(f"plain balanced sampling, {name}: imbkeras / fastest peer = "
+                           f"{ours / best[2]:.2f} per-epoch, {stream_rate / best[2]:.2f} stream "
+                           f"(target >= 1)")
             results["balanced"][name] = [dict(method=r[0], setup_s=r[1], samples_per_s=r[2],
                                               timed_samples=r[3]) for r in rows]
         if "augmented" in sections:
@@ -396,6 +402,8 @@ def main(argv=None):
             print(f"-> pipeline / training rate = {ratio:.1f}x{target}; fed / in-memory = "
                   f"{a['fed_rate'] / a['model_rate']:.2f}")
             results["augmented"][name] = a
+            summary.append(f"augmented pipeline, {name}: {ratio:.1f}x the {a['model']} training "
+                           f"rate" + (" (target >= 5)" if len(SHAPES[name]) == 3 else ""))
         del x, y
     if "memory" in sections:
         rows = bench_memory(args)
@@ -418,6 +426,12 @@ def main(argv=None):
             print(f"-> dataset {ours[0]['dataset'] / 2**20:,.0f} MiB ({ours[0]['n']:,} samples); "
                   f"imbkeras worst growth {worst:.2f}x (target < 1.2: "
                   f"{'met' if worst < 1.2 else 'MISSED'})")
+            summary.append(f"memory growth, rgb64: imbkeras {worst:.2f}x the dataset at worst "
+                           f"(target < 1.2)")
+    if summary:
+        print("\n## summary")
+        for line in summary:
+            print("- " + line)
     print(f"\ntotal {time.perf_counter() - t_all:.0f}s")
     if args.json:
         with open(args.json, "w") as f:

@@ -63,7 +63,8 @@ def plot_auc_vs_ratio(df: pd.DataFrame, path, metric: str = "auc_ovr") -> Path:
     import matplotlib.pyplot as plt
 
     panels = list(df.groupby(["kind", "mu"], dropna=False, sort=True))
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False,
+                             sharey=True)
     for ax, ((kind, mu), part) in zip(axes[0], panels):
         means = part.groupby(["method", "ratio"], sort=True)[metric].mean()
         for method in dict.fromkeys(part["method"]):

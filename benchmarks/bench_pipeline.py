@@ -379,7 +379,7 @@ def main(argv=None):
             peers = [r for r in rows if not r[0].startswith(("imbkeras", " "))]
             best = max(peers, key=lambda r: r[2])
             stream_rate = rows[1][2]
-            print(f"(imbkeras/x: imbkeras per-epoch rate / the row's rate; timed n: samples "
+            print("(imbkeras/x: imbkeras per-epoch rate / the row's rate; timed n: samples "
                   f"delivered in the timed passes)")
             print(f"-> imbkeras / fastest peer ({best[0]}) = {ours / best[2]:.2f} per-epoch "
                   f"mode, {stream_rate / best[2]:.2f} stream mode (target >= 1: "

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import time
 from pathlib import Path
 
 import keras
-import numpy as np
+import pandas as pd
 
 from imbkeras import metrics, models, pipeline, protocols, sampling, thresholding, training
 from imbkeras.experiments import _results
@@ -158,7 +157,7 @@ def train_and_predict(x_tr, y_tr, x_te, sampler_name, num_classes, cfg: Buda2018
     return probs, model.predict(x_te, batch_size=512, verbose=0)
 
 
-def run(cfg: Buda2018Config, out) -> "pandas.DataFrame":  # noqa: F821
+def run(cfg: Buda2018Config, out) -> pd.DataFrame:
     """Run every scenario x seed x method; write results and return the table.
 
     Writes ``results.csv`` (one row per run, after every run), ``predictions/

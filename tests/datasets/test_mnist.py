@@ -1,6 +1,5 @@
 """load_mnist on tiny IDX files written here in the real format (headers built with struct)."""
 
-import doctest
 import gzip
 import importlib.util
 import struct
@@ -10,7 +9,6 @@ import numpy as np
 import pytest
 
 from imbkeras import datasets
-from imbkeras.datasets import _mnist
 from imbkeras.experiments import EXPERIMENT_DATASETS, load_split
 
 STEMS = {
@@ -197,11 +195,6 @@ def test_count_mismatch(tmp_path):
     write(tmp_path, STEMS["train"][1], labels_bytes(labels[:4]))
     with pytest.raises(ValueError, match=r"count mismatch.*5 images.*4 labels"):
         datasets.load_mnist(tmp_path)
-
-
-def test_docstring_examples():
-    result = doctest.testmod(_mnist, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
 
 
 # ---- experiments.load_split("mnist") ---------------------------------------------------

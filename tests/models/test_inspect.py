@@ -1,7 +1,5 @@
 """split_head and count_params_by_block."""
 
-import doctest
-import importlib
 
 import keras
 import numpy as np
@@ -82,14 +80,3 @@ def test_count_params_by_block():
     assert {"image", "features"} <= set(everything["block"])
     by_type = count_params_by_block(model, block_of=lambda n: n.split("_")[-1])
     assert "bn" in set(by_type["block"])
-
-
-MODULES = ["_registry", "_lenet", "_allcnn", "_resnet", "_lipnet", "_gapnet", "_mobilenet",
-           "_subtomo", "_multipath", "_inspect"]
-
-
-@pytest.mark.parametrize("module", MODULES)
-def test_docstring_examples(module):
-    mod = importlib.import_module(f"imbkeras.models.{module}")
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0

@@ -272,12 +272,16 @@ class ClassWeightsMixin:
 
 
 class ImbLoss(keras.losses.Loss):
-    """Base: ``call`` forwards to a public function with the config as keyword arguments."""
+    """Base: ``call`` forwards to a public function with the config as keyword arguments.
+
+    Subclasses name the attributes passed on (and serialized) in ``_fn_args``.
+    """
 
     _fn = None
+    _fn_args: tuple = ()
 
     def _fn_kwargs(self) -> dict:
-        raise NotImplementedError
+        return {name: getattr(self, name) for name in self._fn_args}
 
     def call(self, y_true, y_pred):
         return type(self)._fn(y_true, y_pred, **self._fn_kwargs())

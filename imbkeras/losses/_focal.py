@@ -194,9 +194,7 @@ class FocalLoss(ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"alpha": self.alpha, "gamma": self.gamma, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("alpha", "gamma", "from_logits", "label_smoothing")
 
 
 @register
@@ -238,6 +236,4 @@ class BinaryFocalLoss(ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"alpha": self.alpha, "gamma": self.gamma, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("alpha", "gamma", "from_logits", "label_smoothing")

@@ -287,10 +287,7 @@ class ClassBalancedLoss(ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"samples_per_class": self.samples_per_class, "beta": self.beta,
-                "base": self.base, "gamma": self.gamma, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("samples_per_class", "beta", "base", "gamma", "from_logits", "label_smoothing")
 
 
 @register
@@ -327,9 +324,7 @@ class LogitAdjustedLoss(ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"priors": self.priors, "tau": self.tau, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("priors", "tau", "from_logits", "label_smoothing")
 
 
 @register
@@ -364,9 +359,7 @@ class BalancedSoftmaxLoss(ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"samples_per_class": self.samples_per_class, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("samples_per_class", "from_logits", "label_smoothing")
 
 
 @register
@@ -418,10 +411,7 @@ class LDAMLoss(ClassWeightsMixin, ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"samples_per_class": self.samples_per_class, "max_margin": self.max_margin,
-                "scale": self.scale, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("samples_per_class", "max_margin", "scale", "from_logits", "label_smoothing")
 
     def call(self, y_true, y_pred):
         return ldam_loss(y_true, y_pred, class_weights=self._class_weights_var,

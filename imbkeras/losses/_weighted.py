@@ -122,9 +122,7 @@ class WeightedCrossEntropy(ClassWeightsMixin, ImbLoss):
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    def _fn_kwargs(self) -> dict:
-        return {"multi_label": self.multi_label, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+    _fn_args = ("multi_label", "from_logits", "label_smoothing")
 
     def call(self, y_true, y_pred):
         return weighted_cross_entropy(y_true, y_pred, self._class_weights_var,

@@ -193,9 +193,13 @@ class BaseSampler:
         return np.asarray(X)[idx], np.asarray(y)[idx]
 
     # -- internals ----------------------------------------------------------
+    def _strategy(self):
+        """The ``sampling_strategy`` handed to imbalanced-learn's validation."""
+        return self.sampling_strategy
+
     def _targets(self, y: np.ndarray) -> dict[int, int]:
         try:
-            strategy = check_sampling_strategy(self.sampling_strategy, y, self._sampling_type)
+            strategy = check_sampling_strategy(self._strategy(), y, self._sampling_type)
         except ValueError as err:
             raise ValueError(
                 f"`sampling_strategy`={self.sampling_strategy!r} is invalid for y with "
@@ -207,17 +211,30 @@ class BaseSampler:
         raise NotImplementedError
 
 
-def _with_max_ratio(sampling_strategy, max_ratio, kind):
-    if max_ratio is None:
-        return sampling_strategy
-    if not (isinstance(sampling_strategy, str) and sampling_strategy == "auto"):
-        raise ValueError(f"`max_ratio` replaces `sampling_strategy`; pass one of them, "
-                         f"received sampling_strategy={sampling_strategy!r} and "
-                         f"max_ratio={max_ratio!r}.")
-    return RatioStrategy(max_ratio, kind)
+class _RandomSampler(BaseSampler):
+    """Shared constructor of the random samplers: ``sampling_strategy`` or ``max_ratio``."""
+
+    def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
+                 max_ratio: float | None = None):
+        if max_ratio is not None:
+            if not (isinstance(sampling_strategy, str) and sampling_strategy == "auto"):
+                raise ValueError(f"`max_ratio` replaces `sampling_strategy`; pass one of them, "
+                                 f"received sampling_strategy={sampling_strategy!r} and "
+                                 f"max_ratio={max_ratio!r}.")
+            kind = "over" if self._sampling_type == "over-sampling" else "under"
+            self._ratio_strategy = RatioStrategy(max_ratio, kind)  # validates max_ratio
+        super().__init__(sampling_strategy, seed)
+        self.max_ratio = max_ratio
+
+    def __repr__(self):
+        extra = "" if self.max_ratio is None else f", max_ratio={self.max_ratio!r}"
+        return super().__repr__()[:-1] + extra + ")"
+
+    def _strategy(self):
+        return self.sampling_strategy if self.max_ratio is None else self._ratio_strategy
 
 
-class RandomOverSampler(BaseSampler):
+class RandomOverSampler(_RandomSampler):
     """Random oversampling: replicate randomly chosen samples of the targeted classes.
 
     Index-level twin of ``imblearn.over_sampling.RandomOverSampler``: the same
@@ -246,18 +263,13 @@ class RandomOverSampler(BaseSampler):
 
     _sampling_type = "over-sampling"
 
-    def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
-                 max_ratio: float | None = None):
-        super().__init__(_with_max_ratio(sampling_strategy, max_ratio, "over"), seed)
-        self.max_ratio = max_ratio
-
     def _draw(self, y, targets, rng):
         extra = [rng.choice(np.flatnonzero(y == c), size=n, replace=True)
                  for c, n in targets.items() if n > 0]
         return np.concatenate([np.arange(len(y))] + extra)
 
 
-class RandomUnderSampler(BaseSampler):
+class RandomUnderSampler(_RandomSampler):
     """Random undersampling: keep a random subset of the targeted classes.
 
     Index-level twin of ``imblearn.under_sampling.RandomUnderSampler``
@@ -284,11 +296,6 @@ class RandomUnderSampler(BaseSampler):
     """
 
     _sampling_type = "under-sampling"
-
-    def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
-                 max_ratio: float | None = None):
-        super().__init__(_with_max_ratio(sampling_strategy, max_ratio, "under"), seed)
-        self.max_ratio = max_ratio
 
     def _draw(self, y, targets, rng):
         parts = []

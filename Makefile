@@ -19,7 +19,7 @@ install-dev: $(BIN)/python
 
 # Set up and run the main job: Buda et al. 2018 quick profile on the bundled digits.
 demo: install
-	$(BIN)/imbkeras reproduce buda2018 --quick --out $(OUT)
+	$(BIN)/imbkeras reproduce buda2018 --profile quick --out $(OUT)
 
 # Set up and run the test suite.
 test: install-dev

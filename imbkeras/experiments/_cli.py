@@ -1,4 +1,9 @@
-"""Command line: ``imbkeras reproduce <paper> [--quick] ...`` and ``imbkeras report DIR``."""
+"""Command line of the experiment engine.
+
+``imbkeras run CONFIG.yaml``, ``imbkeras reproduce PAPER --profile quick|paper``
+and ``imbkeras report DIR``. Every argument is checked, and the configuration
+validated, before anything in the output directory is touched.
+"""
 
 from __future__ import annotations
 
@@ -6,95 +11,162 @@ import argparse
 import os
 import sys
 
-PAPERS = ("buda2018",)
+EXIT_USAGE = 2
 
 
-def _floats(text):
-    return tuple(float(v) for v in text.split(","))
+def _list(kind):
+    def parse(text):
+        try:
+            return [kind(v) for v in text.split(",") if v.strip()]
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated {kind.__name__} values; received {text!r}") from err
+    return parse
 
 
-def _ints(text):
-    return tuple(int(v) for v in text.split(","))
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected an integer; received {text!r}") from err
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1; received {text!r}")
+    return value
+
+
+def _nonneg_float(text):
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected a number; received {text!r}") from err
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0; received {text!r}")
+    return value
+
+
+def _grid_options(p: argparse.ArgumentParser):
+    g = p.add_argument_group("grid overrides (any preset or config)")
+    g.add_argument("--seeds", type=_list(int), help="comma-separated seeds")
+    g.add_argument("--methods", type=_list(str), help="comma-separated subset of the methods")
+    g.add_argument("--ratios", type=_list(float), help="imbalance ratios of every scenario")
+    g.add_argument("--mus", type=_list(float), help="minority fractions of step scenarios")
+    g.add_argument("--folds", type=_list(int), help="which folds to run (0-based)")
+    g.add_argument("--dataset", type=_list(str), help="comma-separated dataset names")
+    g.add_argument("--iterations", type=_positive_int, help="sets params.iterations")
+    g.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="any config value, dotted keys, YAML values (repeatable): "
+                        "--set params.epochs=3 --set cv.folds=5")
+    g.add_argument("--verbose", type=int, choices=(0, 1, 2), help="Keras fit verbosity")
+    x = p.add_argument_group("execution")
+    x.add_argument("--out", help="experiment directory")
+    x.add_argument("--list", action="store_true", help="print the grid and exit")
+    x.add_argument("--force", action="store_true",
+                   help="rerun completed runs (and accept a directory of another config)")
+    x.add_argument("--executor", choices=("local", "processes", "ray"), default="local")
+    x.add_argument("--workers", type=_positive_int, default=2, help="for --executor processes")
+    x.add_argument("--ray-address", help="an existing Ray cluster (default: a local one)")
+    x.add_argument("--cpus-per-run", type=_nonneg_float, default=1.0)
+    x.add_argument("--gpus-per-run", type=_nonneg_float, default=0.0)
+    x.add_argument("--strategy", choices=("mirrored",), default=None,
+                   help="train each run under tf.distribute.MirroredStrategy")
+    x.add_argument("--tensorboard", action="store_true", help="TensorBoard logs per training")
+    x.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="imbkeras", description=__doc__)
+    from imbkeras.experiments._config import import_presets
+    from imbkeras.experiments._registry import list_presets
+
+    import_presets()
+    parser = argparse.ArgumentParser(prog="imbkeras", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    rep = sub.add_parser("reproduce", help="run a paper's protocol")
-    rep.add_argument("paper", choices=PAPERS)
-    rep.add_argument("--quick", action="store_true",
-                     help="small grid that finishes in minutes on a CPU")
-    rep.add_argument("--dataset", default="digits")
-    rep.add_argument("--out", default=None, help="output directory (default results/<paper>)")
-    rep.add_argument("--seeds", type=_ints, default=None, help="comma-separated seeds")
-    rep.add_argument("--iterations", type=int, default=None,
-                     help="SGD iterations per training (equal for every method)")
-    rep.add_argument("--ratios", type=_floats, default=None,
-                     help="comma-separated imbalance ratios (overrides the grid's)")
-    rep.add_argument("--mus", type=_floats, default=None,
-                     help="comma-separated minority fractions for step imbalance")
-    rep.add_argument("--methods", default=None, help="comma-separated methods")
-    rep.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
-                     help="Keras fit verbosity per training")
+    run = sub.add_parser("run", help="run an experiment config (YAML)")
+    run.add_argument("config", help="YAML file (see imbkeras.experiments.Experiment)")
+    _grid_options(run)
 
-    show = sub.add_parser("report", help="print the summary tables of a results directory")
+    rep = sub.add_parser("reproduce", help="run a paper's preset")
+    rep.add_argument("paper", choices=list_presets())
+    rep.add_argument("--profile", default=None,
+                     help="quick (minutes on a CPU), paper (the paper's grid) or smoke")
+    rep.add_argument("--quick", action="store_true", help="alias of --profile quick")
+    _grid_options(rep)
+
+    show = sub.add_parser("report", help="write and print the report of a results directory")
     show.add_argument("out")
-    show.add_argument("--metric", default="auc_ovr")
+    show.add_argument("--metric", action="append", default=None,
+                      help="metric of the mean ± std tables (repeatable)")
     return parser
 
 
-def _print_tables(df, metric_names=("auc_ovr", "accuracy")):
-    import pandas as pd
+def _experiment(args):
+    from imbkeras.experiments._config import Experiment
+    from imbkeras.experiments._registry import get_preset
 
-    from imbkeras.experiments._results import summary_table
+    if args.command == "run":
+        exp = Experiment.from_yaml(args.config)
+        default_out = os.path.join("results", os.path.splitext(os.path.basename(args.config))[0])
+    else:
+        if args.quick and args.profile not in (None, "quick"):
+            raise ValueError(f"--quick is --profile quick; received --profile {args.profile}.")
+        profile = "quick" if args.quick else (args.profile or "paper")
+        exp = get_preset(args.paper).profile(profile)
+        default_out = os.path.join("results", f"{args.paper}_{profile}")
+    exp = exp.with_overrides(seeds=args.seeds, methods=args.methods, ratios=args.ratios,
+                             mus=args.mus, folds=args.folds, datasets=args.dataset,
+                             iterations=args.iterations, sets=args.sets)
+    if args.verbose is not None:
+        exp.verbose = args.verbose
+    return exp.validate(), args.out or default_out
 
-    with pd.option_context("display.width", 160, "display.max_columns", 20,
-                           "display.float_format", "{:.4f}".format):
-        for metric in metric_names:
-            print(f"\n{metric} (mean over seeds)")
-            print(summary_table(df, metric).to_string())
+
+def _print_grid(exp):
+    from imbkeras.experiments._grid import expand, groups
+
+    runs = expand(exp)
+    for r in runs:
+        print(r.run_id)
+    print(f"{len(runs)} runs, {len(groups(runs))} trainings")
 
 
-def _reproduce(args) -> int:
-    from imbkeras.experiments import _buda2018 as buda
+def _run(args) -> int:
+    from imbkeras.experiments._report import build_report
+    from imbkeras.experiments._runner import check_store, run_experiment
 
-    overrides = {"dataset": args.dataset, "verbose": args.verbose}
-    if args.seeds is not None:
-        overrides["seeds"] = args.seeds
-    if args.iterations is not None:
-        overrides["iterations"] = args.iterations
-    if args.methods is not None:
-        overrides["methods"] = tuple(m.strip() for m in args.methods.split(","))
-    cfg = (buda.quick_config if args.quick else buda.paper_config)(**overrides)
-    if args.ratios is not None or args.mus is not None:
-        kinds = dict.fromkeys(s["kind"] for s in cfg.scenarios)
-        ratios = args.ratios or tuple(dict.fromkeys(s["ratio"] for s in cfg.scenarios))
-        mus = args.mus or tuple(dict.fromkeys(s["mu"] for s in cfg.scenarios
-                                              if s["mu"] is not None))
-        cfg.scenarios = [{"kind": "step", "ratio": r, "mu": m} for r in ratios for m in mus
-                         if "step" in kinds]
-        cfg.scenarios += [{"kind": "linear", "ratio": r, "mu": None} for r in ratios
-                          if "linear" in kinds]
-    out = args.out or os.path.join("results", args.paper + ("_quick" if args.quick else ""))
-    df = buda.run(cfg, out)
+    exp, out = _experiment(args)
+    if args.list:
+        _print_grid(exp)
+        return 0
+    check_store(exp, out, args.force)
+    df = run_experiment(exp, out, executor=args.executor, workers=args.workers,
+                        force=args.force, ray_address=args.ray_address,
+                        cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run,
+                        strategy=args.strategy, tensorboard=args.tensorboard,
+                        progress=not args.no_progress)
+    st = df.attrs["status"]
+    print(f"{st.done} runs done, {st.skipped} already complete, {st.infeasible} infeasible, "
+          f"{st.failed} failed of {st.total} in {st.seconds:.0f}s; results in {out}", flush=True)
     if len(df):
-        _print_tables(df)
-    return 0
+        print(build_report(out)["markdown"])
+    for run_id, message in st.failures:
+        print(f"failed: {run_id}: {message} (traceback in {out}/runs/{run_id}/error.json)",
+              file=sys.stderr)
+    # The exit status is the number of failed runs (capped at 100); 0 when all ran.
+    return min(st.failed, 100)
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "reproduce":
-            return _reproduce(args)
-        from imbkeras.experiments._results import load_results
+        if args.command in ("run", "reproduce"):
+            return _run(args)
+        from imbkeras.experiments._report import build_report
 
-        _print_tables(load_results(args.out), (args.metric,))
+        print(build_report(args.out, metrics=args.metric)["markdown"])
         return 0
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, TypeError, FileNotFoundError) as err:
         print(f"imbkeras: error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,428 @@
+"""Experiment configuration: a dataclass loadable from YAML or a dict, validated
+before anything runs or is written.
+
+A configuration is data: the datasets, the cross-validation, the imbalance
+scenarios, the methods (a trainer with its parameters, an output and an
+optional post-processor) and the seeds. Its grid of runs is
+``datasets x scenarios x folds x seeds x methods`` (see :mod:`._grid`).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import importlib
+import inspect
+import numbers
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from imbkeras import protocols
+from imbkeras._validation import _short
+from imbkeras.experiments import _registry
+
+CV_KINDS = ("holdout", "stratified_kfold")
+SCENARIO_KINDS = ("none",) + tuple(protocols.KINDS)
+# Keys of a scenario passed on to ``protocols.imbalance_indices`` (``mu`` is
+# its ``minority_fraction``).
+SCENARIO_KEYS = ("kind", "ratio", "mu", "minority_classes")
+PROTOCOL_KEYS = ("max_per_class",)
+REPORT_KEYS = ("metrics", "tables", "ranks", "plots", "hooks")
+PLOT_TYPES = ("metric_vs_ratio", "confusion", "per_class_recall", "ranks")
+
+
+def _closest(key: str, valid) -> str:
+    close = difflib.get_close_matches(str(key), list(valid), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+@dataclasses.dataclass
+class MethodSpec:
+    """One method of an experiment.
+
+    Attributes:
+        trainer: a registered trainer name (``register_trainer``).
+        params: trainer parameters added to (and overriding) the experiment's
+            ``params``.
+        output: which of the trainer's named outputs this method evaluates
+            (``"default"``; e.g. ``"two_phase"``).
+        post: a registered post-processor applied to the outputs
+            (e.g. ``"prior_correction"``), or ``None``.
+        post_params: keyword arguments of the post-processor.
+    """
+
+    trainer: str
+    params: dict = dataclasses.field(default_factory=dict)
+    output: str = "default"
+    post: str | None = None
+    post_params: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data, name: str = "?") -> "MethodSpec":
+        if isinstance(data, MethodSpec):
+            return data
+        if not isinstance(data, dict):
+            raise TypeError(f"method {name!r} must be a mapping with a `trainer` key; "
+                            f"received {_short(data)}.")
+        fields = [f.name for f in dataclasses.fields(cls)]
+        for key in data:
+            if key not in fields:
+                raise ValueError(f"method {name!r} has unknown key {key!r}.{_closest(key, fields)}"
+                                 f" Valid keys: {fields}.")
+        if "trainer" not in data:
+            raise ValueError(f"method {name!r} needs a `trainer`; received {_short(data)}.")
+        return cls(**copy.deepcopy(data))
+
+
+@dataclasses.dataclass
+class Experiment:
+    """A grid of runs: ``datasets x scenarios x folds x seeds x methods``.
+
+    Attributes:
+        name: a label for the experiment (used in reports).
+        datasets: registered dataset names (``register_dataset``).
+        dataset_params: keyword arguments of every dataset function.
+        cv: ``{"kind": "holdout", "test_size": 0.3, "seed": 0}`` (one
+            stratified split, or the dataset's fixed test set when it has one)
+            or ``{"kind": "stratified_kfold", "folds": 10, "seed": 0}``
+            (multi-label targets are split by iterative stratification). The
+            imbalance protocol is applied inside each training fold; test folds
+            are left as they are.
+        scenarios: imbalance scenarios, each a dict with ``kind`` (one of
+            ``SCENARIO_KINDS``; ``"none"`` keeps the data as it is) and the
+            protocol's ``ratio``, ``mu``, ``minority_classes``; list values are
+            expanded as a product (``{"kind": "step", "ratio": [10, 50],
+            "mu": [0.5]}`` is two scenarios). The protocol's seed is ``seed +
+            1000 * fold``: subsets are nested across ratios and the class order
+            is reshuffled per fold.
+        protocol: fixed protocol options (``max_per_class``).
+        methods: ``{name: MethodSpec}`` (dicts are converted).
+        seeds: seeds of the repeated runs (model initialisation, sampling,
+            protocol).
+        folds: which folds to run (default: all).
+        params: trainer parameters shared by every method.
+        report: what ``imbkeras report`` writes: ``metrics`` (printed mean +-
+            std tables), ``tables`` (pivot tables), ``ranks`` (average ranks,
+            Friedman and Wilcoxon-Holm tests), ``plots``, ``hooks``
+            (registered report functions).
+        imports: modules imported before running (where user code registers
+            its own datasets and trainers; worker processes import them too).
+        verbose: Keras ``fit`` verbosity inside each run.
+    """
+
+    name: str = "experiment"
+    datasets: list = dataclasses.field(default_factory=lambda: ["digits"])
+    dataset_params: dict = dataclasses.field(default_factory=dict)
+    cv: dict = dataclasses.field(default_factory=lambda: {"kind": "holdout", "test_size": 0.3,
+                                                          "seed": 0})
+    scenarios: list = dataclasses.field(default_factory=lambda: [{"kind": "none"}])
+    protocol: dict = dataclasses.field(default_factory=dict)
+    methods: dict = dataclasses.field(default_factory=dict)
+    seeds: list = dataclasses.field(default_factory=lambda: [0])
+    folds: list | None = None
+    params: dict = dataclasses.field(default_factory=dict)
+    report: dict = dataclasses.field(default_factory=dict)
+    imports: list = dataclasses.field(default_factory=list)
+    verbose: int = 0
+
+    def __post_init__(self):
+        self.methods = {str(k): MethodSpec.from_dict(v, k) for k, v in dict(self.methods).items()}
+        if isinstance(self.datasets, str):
+            self.datasets = [self.datasets]
+        self.datasets = list(self.datasets)
+        self.seeds = list(self.seeds) if not isinstance(self.seeds, numbers.Integral) \
+            else [self.seeds]
+        if self.folds is not None:
+            self.folds = list(self.folds) if not isinstance(self.folds, numbers.Integral) \
+                else [self.folds]
+        self.scenarios = [dict(s) if isinstance(s, dict) else s for s in self.scenarios]
+
+    # -- construction ---------------------------------------------------
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Experiment":
+        """Build from a mapping; unknown keys raise naming the closest valid key.
+
+        A mapping with ``preset`` (and optionally ``profile``, default
+        ``"quick"``) starts from that paper's profile and replaces the given
+        fields.
+        """
+        if not isinstance(data, dict):
+            raise TypeError(f"an experiment config must be a mapping; received {_short(data)}.")
+        data = copy.deepcopy(data)
+        preset = data.pop("preset", None)
+        profile = data.pop("profile", None)
+        fields = cls.field_names()
+        for key in data:
+            if key not in fields:
+                raise ValueError(f"unknown config key {key!r}.{_closest(key, fields)} "
+                                 f"Valid keys: {', '.join(fields + ['preset', 'profile'])}.")
+        if preset is None:
+            if profile is not None:
+                raise ValueError(f"config key `profile`={profile!r} needs a `preset`.")
+            return cls(**data)
+        import_presets()
+        return _registry.get_preset(preset).profile(profile or "quick").replace(**data)
+
+    @classmethod
+    def from_yaml(cls, path) -> "Experiment":
+        """Load a YAML file (see :meth:`from_dict`)."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"config file {str(path)!r} does not exist.")
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as err:
+            raise ValueError(f"config file {str(path)!r} is not valid YAML: {err}") from err
+        return cls.from_dict(data or {})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    def replace(self, **changes) -> "Experiment":
+        fields = self.field_names()
+        for key in changes:
+            if key not in fields:
+                raise ValueError(f"unknown config key {key!r}.{_closest(key, fields)}")
+        data = self.to_dict()
+        data.update(copy.deepcopy(changes))
+        return Experiment(**data)
+
+    # -- overrides ------------------------------------------------------
+    def with_overrides(self, *, seeds=None, methods=None, ratios=None, mus=None, folds=None,
+                       datasets=None, iterations=None, sets=()) -> "Experiment":
+        """A copy with command-line grid overrides applied (every preset alike).
+
+        Args:
+            seeds, folds: replace the lists.
+            methods: keep only these methods (in this order).
+            ratios / mus: replace ``ratio`` / ``mu`` in every scenario that has one.
+            datasets: replace the dataset list.
+            iterations: sets ``params.iterations`` (which must exist).
+            sets: ``"dotted.key=value"`` strings; the value is parsed as YAML
+                (``params.epochs=3``, ``cv.folds=5``, ``methods.ROS.params.seed=1``).
+        """
+        data = self.to_dict()
+        if seeds is not None:
+            data["seeds"] = list(seeds)
+        if folds is not None:
+            data["folds"] = list(folds)
+        if datasets is not None:
+            data["datasets"] = list(datasets)
+        if methods is not None:
+            unknown = [m for m in methods if m not in data["methods"]]
+            if unknown:
+                raise ValueError(f"`methods` has unknown {unknown}; this experiment's methods: "
+                                 f"{list(data['methods'])}.")
+            data["methods"] = {m: data["methods"][m] for m in methods}
+        for key, values in (("ratio", ratios), ("mu", mus)):
+            if values is None:
+                continue
+            touched = [s for s in data["scenarios"] if key in s and s[key] is not None]
+            if not touched:
+                raise ValueError(f"no scenario of this experiment has a `{key}` to override; "
+                                 f"scenarios: {data['scenarios']}.")
+            for s in touched:
+                s[key] = list(values)
+        pairs = list(sets)
+        if iterations is not None:
+            pairs.append(f"params.iterations={iterations}")
+        for item in pairs:
+            _set_dotted(data, item)
+        return Experiment(**data)
+
+    # -- validation -----------------------------------------------------
+    def validate(self) -> "Experiment":
+        """Check every name and value; raise before anything runs or is written.
+
+        Raises:
+            ValueError / TypeError: naming the key and the value received.
+        """
+        self.import_modules()
+        if not self.datasets:
+            raise ValueError("`datasets` must name at least one dataset; received [].")
+        for name in self.datasets:
+            fn = _registry.DATASETS.get(name)
+            _check_kwargs(fn, self.dataset_params, f"dataset {name!r}", "dataset_params")
+        self._validate_cv()
+        if not self.methods:
+            raise ValueError("`methods` must define at least one method; received {}.")
+        for name, spec in self.methods.items():
+            _registry.TRAINERS.get(spec.trainer)
+            if spec.post is not None:
+                _check_kwargs(_registry.POSTPROCESSORS.get(spec.post), spec.post_params,
+                              f"post-processor {spec.post!r}", f"methods.{name}.post_params",
+                              skip=2)
+            if not isinstance(spec.params, dict):
+                raise TypeError(f"`methods.{name}.params` must be a mapping; received "
+                                f"{_short(spec.params)}.")
+        if not self.seeds:
+            raise ValueError("`seeds` must hold at least one seed; received [].")
+        for s in self.seeds:
+            if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
+                raise ValueError(f"`seeds` must hold non-negative integers; received {s!r}.")
+        for key in self.protocol:
+            if key not in PROTOCOL_KEYS:
+                raise ValueError(f"unknown protocol key {key!r}.{_closest(key, PROTOCOL_KEYS)}")
+        for scenario in self.expand_scenarios():
+            _check_scenario(scenario)
+        for key in self.report:
+            if key not in REPORT_KEYS:
+                raise ValueError(f"unknown report key {key!r}.{_closest(key, REPORT_KEYS)} "
+                                 f"Valid: {REPORT_KEYS}.")
+        for plot in self.report.get("plots", ()):
+            if not isinstance(plot, dict) or plot.get("type") not in PLOT_TYPES:
+                raise ValueError(f"each `report.plots` entry needs a `type` in {PLOT_TYPES}; "
+                                 f"received {_short(plot)}.")
+        for hook in self.report.get("hooks", ()):
+            _registry.REPORTS.get(hook)
+        if isinstance(self.verbose, bool) or self.verbose not in (0, 1, 2):
+            raise ValueError(f"`verbose` must be 0, 1 or 2; received {self.verbose!r}.")
+        return self
+
+    def _validate_cv(self):
+        cv = self.cv
+        kind = cv.get("kind")
+        if kind not in CV_KINDS:
+            raise ValueError(f"`cv.kind` must be one of {CV_KINDS}; received {kind!r}.")
+        allowed = {"holdout": ("kind", "test_size", "seed"),
+                   "stratified_kfold": ("kind", "folds", "seed")}[kind]
+        for key in cv:
+            if key not in allowed:
+                raise ValueError(f"unknown key `cv.{key}` for cv kind {kind!r}."
+                                 f"{_closest(key, allowed)} Valid: {allowed}.")
+        if kind == "holdout":
+            t = cv.get("test_size", 0.3)
+            if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 < t < 1:
+                raise ValueError(f"`cv.test_size` must be a fraction in (0, 1); received {t!r}.")
+        else:
+            k = cv.get("folds", 5)
+            if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 2:
+                raise ValueError(f"`cv.folds` must be an integer >= 2; received {k!r}.")
+        n = self.n_folds
+        for f in self.folds or ():
+            if isinstance(f, bool) or not isinstance(f, numbers.Integral) or not 0 <= f < n:
+                raise ValueError(f"`folds` must hold fold numbers in [0, {n - 1}] for this cv; "
+                                 f"received {f!r}.")
+        seed = cv.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"`cv.seed` must be a non-negative integer; received {seed!r}.")
+
+    @property
+    def n_folds(self) -> int:
+        return int(self.cv.get("folds", 5)) if self.cv.get("kind") == "stratified_kfold" else 1
+
+    def fold_list(self) -> list[int]:
+        return list(self.folds) if self.folds is not None else list(range(self.n_folds))
+
+    def expand_scenarios(self) -> list[dict]:
+        """Every scenario with list values expanded (a product, in the given order)."""
+        out = []
+        for s in self.scenarios:
+            if not isinstance(s, dict):
+                raise TypeError(f"each scenario must be a mapping; received {_short(s)}.")
+            combos = [{}]
+            for key, value in s.items():
+                values = value if isinstance(value, (list, tuple)) and key != "minority_classes" \
+                    else [value]
+                combos = [{**c, key: v} for c in combos for v in values]
+            out.extend(combos)
+        return out
+
+    def import_modules(self):
+        import_presets()
+        for module in self.imports:
+            try:
+                importlib.import_module(module)
+            except ImportError as err:
+                raise ValueError(f"`imports` names module {module!r}, which cannot be "
+                                 f"imported: {err}") from err
+
+
+def _check_scenario(s: dict):
+    for key in s:
+        if key not in SCENARIO_KEYS:
+            raise ValueError(f"unknown scenario key {key!r} in {s!r}.{_closest(key, SCENARIO_KEYS)}"
+                             f" Valid: {SCENARIO_KEYS}.")
+    kind = s.get("kind")
+    if kind not in SCENARIO_KINDS:
+        raise ValueError(f"scenario `kind` must be one of {SCENARIO_KINDS}; received {kind!r}.")
+    if kind == "none":
+        if any(s.get(k) is not None for k in ("ratio", "mu")):
+            raise ValueError(f"scenario kind 'none' takes no ratio or mu; received {s!r}.")
+        return
+    ratio = s.get("ratio")
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not ratio >= 1:
+        raise ValueError(f"scenario `ratio` (the imbalance ratio) must be a number >= 1; "
+                         f"received {ratio!r} in {s!r}.")
+    mu = s.get("mu")
+    if kind == "step":
+        if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or not 0 < mu < 1:
+            raise ValueError(f"step scenarios need `mu` (fraction of minority classes) in "
+                             f"(0, 1); received {mu!r} in {s!r}.")
+    elif mu is not None:
+        raise ValueError(f"`mu` applies to kind 'step' only; received {s!r}.")
+
+
+def _check_kwargs(fn, kwargs: dict, what: str, key: str, skip: int = 0):
+    if not isinstance(kwargs, dict):
+        raise TypeError(f"`{key}` must be a mapping; received {_short(kwargs)}.")
+    params = list(inspect.signature(fn).parameters.values())[skip:]
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return
+    names = [p.name for p in params]
+    for k in kwargs:
+        if k not in names:
+            raise ValueError(f"`{key}` has {k!r}, which {what} does not take."
+                             f"{_closest(k, names)} It takes: {names}.")
+
+
+def _set_dotted(data: dict, item: str):
+    if not isinstance(item, str) or "=" not in item:
+        raise ValueError(f"`--set` takes key=value (dotted keys, YAML values); received {item!r}.")
+    key, raw = item.split("=", 1)
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as err:
+        raise ValueError(f"`--set {item}`: the value is not valid YAML ({err}).") from err
+    parts = key.strip().split(".")
+    node = data
+    fields = Experiment.field_names()
+    if parts[0] not in fields:
+        raise ValueError(f"`--set {item}`: unknown config key {parts[0]!r}."
+                         f"{_closest(parts[0], fields)}")
+    free = parts[0] in ("dataset_params", "report") or (parts[0] == "methods" and len(parts) <= 2)
+    for depth, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node:
+            valid = list(node) if isinstance(node, dict) else []
+            raise ValueError(f"`--set {item}`: unknown key {'.'.join(parts[:depth + 1])!r}."
+                             f"{_closest(part, valid)}")
+        node = node[part]
+    last = parts[-1]
+    if not isinstance(node, dict):
+        raise ValueError(f"`--set {item}`: {'.'.join(parts[:-1])!r} is not a mapping.")
+    method_params = parts[0] == "methods" and len(parts) == 4 and parts[2] == "params"
+    if last not in node and not free and not method_params:
+        raise ValueError(f"`--set {item}`: unknown key {key!r}.{_closest(last, list(node))} "
+                         f"Valid: {list(node)}.")
+    node[last] = value
+
+
+_PRESETS_IMPORTED = False
+
+
+def import_presets():
+    """Import the bundled paper presets (registers them); idempotent."""
+    global _PRESETS_IMPORTED
+    if not _PRESETS_IMPORTED:
+        _PRESETS_IMPORTED = True
+        importlib.import_module("imbkeras.experiments.presets")

@@ -1,0 +1,134 @@
+"""What a trainer receives (:class:`RunContext`) and returns (:class:`TrainOutput`)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class TrainOutput:
+    """A trainer's result.
+
+    Attributes:
+        outputs: named test-set scores, ``(n_test, K)`` (``"default"``
+            required; e.g. ``"two_phase"``), plus any extra arrays a
+            post-processor needs (e.g. ``"val_prob"``, ``"val_true"``).
+        tables: per-run ``pandas.DataFrame`` tables (saved as CSV, concatenated
+            across runs by the report).
+        info: JSON-able extra results (added to ``result.json``; scalar values
+            also become columns of ``results.csv``).
+    """
+
+    outputs: dict
+    tables: dict = dataclasses.field(default_factory=dict)
+    info: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def coerce(cls, value, trainer: str) -> "TrainOutput":
+        if isinstance(value, TrainOutput):
+            out = value
+        elif isinstance(value, np.ndarray):
+            out = cls({"default": value})
+        elif isinstance(value, dict):
+            out = cls(value)
+        else:
+            raise TypeError(f"trainer {trainer!r} must return a TrainOutput, a dict of arrays "
+                            f"or an array of test scores; returned {type(value).__name__}.")
+        if "default" not in out.outputs:
+            raise ValueError(f"trainer {trainer!r} returned outputs {list(out.outputs)}; a "
+                             f"'default' output (test-set scores) is required.")
+        out.outputs = {k: np.asarray(v) for k, v in out.outputs.items()}
+        return out
+
+
+@dataclasses.dataclass
+class RunContext:
+    """Everything a trainer needs for one training (one group of runs).
+
+    Attributes:
+        x_train, y_train: the training fold after the imbalance protocol.
+        x_test, y_test: the test fold (left as it is).
+        num_classes: K (classes, or labels when ``multilabel``).
+        class_names: names of the classes / labels.
+        multilabel: ``y`` is multi-hot.
+        seed: the run's seed.
+        params: the trainer parameters (experiment ``params`` + method ``params``).
+        dataset, scenario, fold: where the run stands in the grid.
+        run_dir: a directory for artifacts of this training.
+        verbose: Keras ``fit`` verbosity.
+        wanted: the output names some method of this training evaluates
+            (compute optional outputs only when wanted).
+        strategy: a ``tf.distribute.Strategy`` or ``None``.
+        tensorboard: write TensorBoard logs to ``run_dir / "tensorboard"``.
+    """
+
+    x_train: Any
+    y_train: np.ndarray
+    x_test: Any
+    y_test: np.ndarray
+    num_classes: int
+    class_names: list | None
+    multilabel: bool
+    seed: int
+    params: dict
+    dataset: str
+    scenario: dict
+    fold: int
+    run_dir: Path
+    verbose: int = 0
+    wanted: frozenset = frozenset({"default"})
+    strategy: Any = None
+    tensorboard: bool = False
+
+    def wants(self, output: str) -> bool:
+        """Whether a method of this training evaluates ``output``."""
+        return output in self.wanted
+
+    def scope(self):
+        """Build and compile models inside this (the distribution strategy's scope)."""
+        return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
+
+    @property
+    def num_replicas(self) -> int:
+        return int(self.strategy.num_replicas_in_sync) if self.strategy is not None else 1
+
+    def global_batch_size(self, batch_size: int) -> int:
+        """``batch_size`` per replica times the number of replicas."""
+        return int(batch_size) * self.num_replicas
+
+    def callbacks(self) -> list:
+        """Engine callbacks to pass to ``fit`` (TensorBoard when asked)."""
+        if not self.tensorboard:
+            return []
+        import keras
+
+        return [keras.callbacks.TensorBoard(log_dir=str(Path(self.run_dir) / "tensorboard"))]
+
+    def validation_split(self, fraction: float = 0.1, seed: int | None = None):
+        """A stratified (multi-label aware) split of the training fold.
+
+        Args:
+            fraction: share of the training fold held out, in (0, 1).
+            seed: default: the run's seed.
+
+        Returns:
+            ``((x_train, y_train), (x_val, y_val))``.
+        """
+        from imbkeras.experiments._grid import split_indices
+
+        seed = self.seed if seed is None else seed
+        tr, va = split_indices(self.y_train, fraction, seed)
+        x, y = self.x_train, np.asarray(self.y_train)
+        return (x[tr], y[tr]), (x[va], y[va])
+
+    def log(self, message: str):
+        """Print a progress line of this run (shown with ``verbose``)."""
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            tqdm.write(f"    {message}")

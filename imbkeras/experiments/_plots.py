@@ -1,0 +1,107 @@
+"""Figures of an experiment (matplotlib ``Figure`` objects, no pyplot state).
+
+Each function returns a ``Figure``; Jupyter shows it inline when it is the last
+expression of a cell, and ``fig.savefig(path)`` writes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from imbkeras.experiments._analysis import _check
+
+
+def _figure(n_panels: int, width: float = 4.2, height: float = 3.6, layout="constrained"):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * n_panels, height), layout=layout)
+    axes = fig.subplots(1, n_panels, squeeze=False, sharey=True)[0]
+    return fig, axes
+
+
+def plot_metric_vs_ratio(df: pd.DataFrame, metric: str = "auc_ovr", panels=("kind", "mu"),
+                         method: str = "method"):
+    """``metric`` (mean over seeds and folds) against the imbalance ratio, one line per method.
+
+    One panel per combination of ``panels`` (e.g. scenario kind and mu); the
+    ratio axis is logarithmic when the ratios span more than a decade.
+    """
+    panels = [p for p in panels if p in df.columns]
+    _check(df, metric, ["ratio", method] + panels)
+    data = df[df["ratio"].notna()]
+    if data.empty:
+        raise ValueError("no run has an imbalance ratio (all scenarios are kind 'none').")
+    groups = list(data.groupby(panels, dropna=False, sort=True)) if panels else [((), data)]
+    fig, axes = _figure(len(groups))
+    for ax, (key, part) in zip(axes, groups):
+        key = key if isinstance(key, tuple) else (key,)
+        means = part.groupby([method, "ratio"], sort=True)[metric].mean()
+        for m in dict.fromkeys(part[method]):
+            series = means.loc[m]
+            ax.plot(series.index, series.values, marker="o", label=str(m))
+        if part["ratio"].max() / max(part["ratio"].min(), 1e-9) > 10:
+            ax.set_xscale("log")
+        ax.set_xlabel("imbalance ratio")
+        ax.set_ylabel(metric)
+        title = ", ".join(f"{p}={v:g}" if isinstance(v, float) else f"{v}"
+                          for p, v in zip(panels, key) if not pd.isna(v))
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    axes[-1].legend(fontsize=8, loc="best")
+    return fig
+
+
+def plot_confusions(matrices: dict, class_names=None, title: str = "normalised confusion"):
+    """One heat map per entry of ``{label: normalised confusion matrix}`` (e.g. per method)."""
+    from imbkeras.metrics import plot_confusion
+
+    if not matrices:
+        raise ValueError("`matrices` is empty: no run has a confusion matrix.")
+    fig, axes = _figure(len(matrices), 3.8, 3.6, layout=None)
+    for ax, (label, cm) in zip(axes, matrices.items()):
+        cm = np.asarray(cm, dtype=float)
+        plot_confusion(cm, class_names, normalize=True, ax=ax, title=str(label),
+                       multilabel=cm.shape[0] != len(class_names or cm))
+    fig.suptitle(title)
+    return fig
+
+
+def plot_per_class(table: pd.DataFrame, ylabel: str = "recall (TPR)"):
+    """Grouped bars: one group per class (columns), one bar per row (e.g. method)."""
+    if table.empty:
+        raise ValueError("`table` is empty.")
+    fig, axes = _figure(1, max(5.0, 0.5 * table.size), 3.6)
+    ax = axes[0]
+    n = len(table.index)
+    width = 0.8 / n
+    x = np.arange(len(table.columns))
+    for i, (label, row) in enumerate(table.iterrows()):
+        ax.bar(x + (i - (n - 1) / 2) * width, row.values, width, label=str(label))
+    ax.set_xticks(x, [str(c) for c in table.columns], rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def plot_ranks(ranks: pd.Series | pd.DataFrame, title: str = "average rank (1 = best)"):
+    """Horizontal bars of average ranks (a Series, or the columns of a rank table)."""
+    frame = ranks.to_frame() if isinstance(ranks, pd.Series) else ranks
+    fig, axes = _figure(1, 5.5, 0.45 * len(frame) * max(1, frame.shape[1] ** 0.5) + 1.5)
+    ax = axes[0]
+    n = frame.shape[1]
+    height = 0.8 / n
+    y = np.arange(len(frame.index))
+    for i, col in enumerate(frame.columns):
+        label = " / ".join(map(str, col)) if isinstance(col, tuple) else str(col)
+        ax.barh(y + (i - (n - 1) / 2) * height, frame[col].values, height, label=label)
+    ax.set_yticks(y, [str(i) for i in frame.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("average rank")
+    ax.set_title(title)
+    if n > 1:
+        ax.legend(fontsize=7)
+    ax.grid(alpha=0.3, axis="x")
+    return fig

@@ -1,0 +1,176 @@
+"""``imbkeras report DIR``: markdown tables, CSVs and PNGs from a results store.
+
+What is written follows the experiment's ``report`` settings (stored in
+``experiment.yaml``): mean +- std tables of the main metrics, pivot tables,
+average ranks with the Friedman and Holm-corrected Wilcoxon tests, plots, and
+the tables and figures of registered report hooks (a paper's own layouts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from imbkeras import metrics as _metrics
+from imbkeras.experiments import _analysis, _plots, _registry
+from imbkeras.experiments._config import import_presets
+from imbkeras.experiments._store import RESULTS_FILE, ResultStore, atomic_write_bytes, \
+    atomic_write_text
+
+
+def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
+    """A GitHub-flavoured markdown table of ``df`` (index included)."""
+    frame = df.copy()
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    frame.columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+                     for c in frame.columns]
+
+    def cell(v):
+        if isinstance(v, (float, np.floating)):
+            return "" if np.isnan(v) else f"{v:.{digits}f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(frame.columns) + " |",
+             "|" + "|".join("---" for _ in frame.columns) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.values]
+    return "\n".join(lines)
+
+
+def _default_metrics(df) -> list[str]:
+    keys = [k for k in _metrics.SCALAR_KEYS + _metrics.MULTILABEL_SCALAR_KEYS if k in df.columns]
+    return keys[:2]
+
+
+def _mean_matrix(results: list[dict], key: str):
+    mats = [np.asarray(r[key], dtype=float) for r in results if r.get(key) is not None]
+    return np.mean(mats, axis=0) if mats else None
+
+
+def build_report(out, metrics=None, write: bool = True) -> dict:
+    """Build (and write) the report of an experiment directory.
+
+    Args:
+        out: the experiment directory (with ``results.csv`` / ``runs/``).
+        metrics: metrics of the mean +- std tables (default: the config's
+            ``report.metrics``, else the first two metric columns).
+        write: write ``report.md``, ``<name>.csv`` and ``<name>.png`` into ``out``.
+
+    Returns:
+        ``{"markdown": str, "tables": {name: DataFrame}, "figures": {name: Figure}}``.
+
+    Raises:
+        FileNotFoundError: if ``out`` is not an experiment directory.
+        ValueError: for a metric that is not a results column.
+    """
+    out = Path(out)
+    if not out.is_dir():
+        raise FileNotFoundError(f"results directory `out`={str(out)!r} does not exist.")
+    store = ResultStore(out)
+    df = store.table()
+    if df.empty:
+        raise FileNotFoundError(f"no {RESULTS_FILE} and no completed run in out={str(out)!r}; "
+                                f"run an experiment first.")
+    config = yaml.safe_load(store.config_text() or "{}") or {}
+    spec = config.get("report") or {}
+    results = [store.result(rid) for rid in store.run_ids()]
+    results = [r for r in results if r is not None]
+    tables: dict = {}
+    figures: dict = {}
+    md = [f"# {config.get('name', out.name)}", "",
+          f"{len(df)} runs; methods: {', '.join(map(str, dict.fromkeys(df['method'])))}.", ""]
+
+    for metric in (metrics or spec.get("metrics") or _default_metrics(df)):
+        table = _analysis.mean_std_table(df, metric)
+        tables[f"table_{metric}"] = _analysis.summary_table(df, metric)
+        md += [f"## {metric} (mean ± std over seeds and folds)", "", markdown_table(table), ""]
+    for i, t in enumerate(spec.get("tables", ())):
+        name = t.get("name", f"{t['metric']}_by_{'_'.join(t.get('index', []))}")
+        tables[name] = _analysis.summary_table(df, t["metric"], t.get("index"),
+                                               t.get("columns", "method"), t.get("agg", "mean"))
+        md += [f"## {name}", "", markdown_table(tables[name]), ""]
+
+    ranks = spec.get("ranks")
+    if ranks:
+        rank = _analysis.rank_table(df, ranks["metrics"], ranks.get("blocks"), ranks.get("by"))
+        tables["ranks"] = rank
+        md += ["## Average ranks (1 = best)", "", markdown_table(rank, 2), ""]
+        for metric in ranks["metrics"]:
+            try:
+                fr = _analysis.friedman_test(df, metric, ranks.get("blocks"))
+            except ValueError as err:
+                md += [f"Friedman test on {metric}: not computed ({err})", ""]
+                continue
+            md += [f"Friedman test on {metric}: chi² = {fr['statistic']:.3f}, "
+                   f"p = {fr['pvalue']:.3g} ({fr['n_methods']} methods, "
+                   f"{fr['n_blocks']} blocks).", ""]
+            wil = _analysis.pairwise_wilcoxon(df, metric, ranks.get("blocks"))
+            tables[f"wilcoxon_{metric}"] = wil
+            md += [f"### Pairwise Wilcoxon on {metric} (Holm-corrected)", "",
+                   markdown_table(wil.set_index(["method_a", "method_b"]), 4), ""]
+
+    for p in spec.get("plots", ()):
+        try:
+            md += _plot(p, df, results, tables, figures)
+        except ValueError as err:
+            md += [f"Plot {p.get('type')!r} not drawn: {err}", ""]
+
+    import_presets()
+    for hook in spec.get("hooks", ()):
+        for name, obj in _registry.REPORTS.get(hook)(df, store).items():
+            if isinstance(obj, pd.DataFrame):
+                tables[name] = obj
+                md += [f"## {name}", "", markdown_table(obj), ""]
+            else:
+                figures[name] = obj
+
+    text = "\n".join(md)
+    if write:
+        for name, table in tables.items():
+            atomic_write_text(out / f"{name}.csv", table.to_csv())
+        for name, fig in figures.items():
+            import io
+
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=110)
+            atomic_write_bytes(out / f"{name}.png", buf.getvalue())
+        if figures:
+            text += "\n" + "\n".join(f"![{n}]({n}.png)" for n in figures) + "\n"
+        atomic_write_text(out / "report.md", text)
+    return {"markdown": text, "tables": tables, "figures": figures}
+
+
+def _plot(p: dict, df, results, tables, figures) -> list:
+    """Draw one plot of the report spec into ``figures``; return markdown lines."""
+    md = []
+    kind = p.get("type")
+    if kind == "metric_vs_ratio":
+        name = f"{p['metric']}_vs_ratio"
+        figures[name] = _plots.plot_metric_vs_ratio(df, p["metric"],
+                                                    p.get("panels", ("kind", "mu")))
+    elif kind == "confusion":
+        by_method = {}
+        for r in results:
+            by_method.setdefault(r["row"]["method"], []).append(r)
+        key = "normalized_confusion" if results and "normalized_confusion" in results[0] \
+            else "mlcm_normalized"
+        mats = {m: _mean_matrix(rs, key) for m, rs in by_method.items()}
+        names = results[0].get("class_names") if results else None
+        figures["confusion"] = _plots.plot_confusions(
+            {m: v for m, v in mats.items() if v is not None}, names)
+    elif kind == "per_class_recall":
+        key = "tpr" if results and "per_class" in results[0] else "recall"
+        table = _analysis.per_class_table(results, key)
+        tables["per_class_recall"] = table
+        md += ["## Per-class recall (mean over runs)", "", markdown_table(table, 3), ""]
+        figures["per_class_recall"] = _plots.plot_per_class(table)
+    elif kind == "ranks" and "ranks" in tables:
+        figures["ranks"] = _plots.plot_ranks(tables["ranks"])
+    else:
+        raise ValueError(f"unknown report plot type {kind!r}; known: metric_vs_ratio, "
+                         f"confusion, per_class_recall, ranks (needs `ranks`).")
+
+    return md

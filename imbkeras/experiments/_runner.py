@@ -1,0 +1,429 @@
+"""Run an experiment's grid into a results store: locally, in worker processes or on Ray.
+
+The unit of work is a *training group*: the runs that share one training
+(e.g. ``baseline`` and ``thresholding``). A runner takes the group's lock,
+trains once (or reuses the cached outputs of an interrupted earlier attempt),
+evaluates every method of the group and writes each run atomically. Killed at
+any point, a rerun skips the completed runs and redoes the rest; several
+runners on one directory share the work without duplicates.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import multiprocessing
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from imbkeras import metrics
+from imbkeras.experiments import _registry
+from imbkeras.experiments._config import Experiment
+from imbkeras.experiments._context import RunContext, TrainOutput
+from imbkeras.experiments._grid import InfeasibleScenario, expand, groups, prepare, realised_ratio
+from imbkeras.experiments._store import CONFIG_FILE, ResultStore, atomic_write_text
+
+EXECUTORS = ("local", "processes", "ray")
+STRATEGIES = (None, "mirrored")
+
+_BUNDLES: dict = {}  # per process: datasets by (name, params)
+_FOLDS: dict = {}  # per process: fold indices by (dataset, cv)
+
+
+@dataclasses.dataclass
+class Options:
+    """How runs execute (not part of any result)."""
+
+    strategy: str | None = None
+    tensorboard: bool = False
+
+
+def _versions() -> dict:
+    import keras
+    import sklearn
+    import tensorflow as tf
+
+    import imbkeras
+
+    return {"imbkeras": imbkeras.__version__, "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__, "python": platform.python_version()}
+
+
+def _bundle(exp: Experiment, name: str):
+    key = (name, repr(sorted(exp.dataset_params.items())))
+    if key not in _BUNDLES:
+        bundle = _registry.DATASETS.get(name)(**exp.dataset_params)
+        if not isinstance(bundle, _registry.DataBundle):
+            raise TypeError(f"dataset {name!r} must return a DataBundle; returned "
+                            f"{type(bundle).__name__}.")
+        _BUNDLES[key] = bundle
+    return _BUNDLES[key]
+
+
+def _strategy(name):
+    if name is None:
+        return None
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
+    return tf.distribute.MirroredStrategy(devices=devices)
+
+
+def _evaluate(run, ctx: RunContext, trained: dict):
+    outputs = trained["outputs"]
+    y_prob = outputs[run.spec.output]
+    threshold = None
+    if run.spec.post is not None:
+        post = _registry.POSTPROCESSORS.get(run.spec.post)
+        res = post(dict(outputs), ctx, **run.spec.post_params)
+        y_prob, threshold = res if isinstance(res, tuple) else (res, None)
+    y_prob = np.asarray(y_prob)
+    if ctx.multilabel:
+        rep = metrics.report_multilabel(ctx.y_test, y_prob,
+                                        0.5 if threshold is None else threshold)
+        scalars = {k: rep[k] for k in metrics.MULTILABEL_SCALAR_KEYS}
+        detail = {"per_label": rep["per_label"], "threshold": rep["threshold"],
+                  "mlcm": rep["mlcm"], "mlcm_normalized": rep["mlcm_normalized"]}
+    else:
+        rep = metrics.report(ctx.y_test, y_prob)
+        scalars = {k: rep[k] for k in metrics.SCALAR_KEYS}
+        detail = {"per_class": rep["per_class"], "confusion_matrix": rep["confusion_matrix"],
+                  "normalized_confusion": rep["normalized_confusion"]}
+    return y_prob, threshold, scalars, detail
+
+
+def execute_group(root: str, exp_dict: dict, indices: list[int], options: dict) -> list:
+    """Train one group and write its runs; returns ``[(run_id, status, message)]``.
+
+    ``status`` is ``"done"``, ``"skipped"`` (completed elsewhere meanwhile),
+    ``"infeasible"`` (the data cannot support the scenario),
+    ``"locked"`` (another runner holds the group) or ``"failed"``.
+    """
+    exp = Experiment(**exp_dict)
+    exp.import_modules()
+    opts = Options(**options)
+    all_runs = expand(exp)
+    runs = [all_runs[i] for i in indices]
+    store = ResultStore(root)
+    lock = store.lock(runs[0].training_key)
+    if not lock.acquire():
+        return [(r.run_id, "locked", "") for r in runs]
+    status = []
+    try:
+        todo = [r for r in runs if not store.is_done(r.run_id, r.fingerprint)]
+        status += [(r.run_id, "skipped", "") for r in runs if r not in todo]
+        if not todo:
+            return status
+        try:
+            status += _train_and_write(store, exp, todo, opts)
+        except InfeasibleScenario as err:
+            status += [(r.run_id, "infeasible", str(err)) for r in todo]
+        except Exception as err:  # noqa: BLE001 - recorded, the grid goes on
+            tb = traceback.format_exc()
+            for r in todo:
+                store.write_error(r.run_id, {"run_id": r.run_id, "error": repr(err),
+                                             "traceback": tb, "time": time.time()})
+            status += [(r.run_id, "failed", f"{type(err).__name__}: {err}") for r in todo]
+    finally:
+        lock.release()
+    return status
+
+
+def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Options) -> list:
+    import keras
+
+    first = runs[0]
+    bundle = _bundle(exp, first.dataset)
+    x_tr, y_tr, x_te, y_te = prepare(bundle, exp, first, _FOLDS)
+    wanted = frozenset(r.spec.output for r in runs)
+    key = first.training_key
+    run_dir = store.training_dir(key)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    ctx = RunContext(x_train=x_tr, y_train=y_tr, x_test=x_te, y_test=y_te,
+                     num_classes=bundle.num_classes, class_names=bundle.class_names,
+                     multilabel=bundle.multilabel, seed=first.seed, params=dict(first.params),
+                     dataset=first.dataset, scenario=dict(first.scenario), fold=first.fold,
+                     run_dir=run_dir, verbose=exp.verbose, wanted=wanted,
+                     strategy=_strategy(opts.strategy), tensorboard=opts.tensorboard)
+    trained = store.load_training(key, wanted)
+    if trained is None:
+        keras.utils.set_random_seed(first.seed)
+        t0 = time.time()
+        out = TrainOutput.coerce(_registry.TRAINERS.get(first.spec.trainer)(ctx),
+                                 first.spec.trainer)
+        seconds = time.time() - t0
+        missing = wanted - set(out.outputs)
+        if missing:
+            raise ValueError(f"trainer {first.spec.trainer!r} did not return the outputs "
+                             f"{sorted(missing)} that methods "
+                             f"{[r.method for r in runs if r.spec.output in missing]} evaluate; "
+                             f"it returned {sorted(out.outputs)}.")
+        store.save_training(key, out.outputs, out.tables, out.info, seconds)
+        trained = {"outputs": out.outputs, "tables": out.tables, "info": out.info,
+                   "train_seconds": seconds}
+    versions = _versions()
+    ratio = realised_ratio(y_tr)
+    status = []
+    for run in runs:
+        t0 = time.time()
+        y_prob, threshold, scalars, detail = _evaluate(run, ctx, trained)
+        info_cols = {k: v for k, v in trained["info"].items()
+                     if isinstance(v, (int, float, str, bool, np.generic))}
+        row = {**run.columns(), "n_train": int(len(y_tr)), "n_test": int(len(y_te)),
+               "realised_ratio": ratio,
+               "train_seconds": round(float(trained["train_seconds"] or 0.0), 3),
+               **scalars, **info_cols, "run_id": run.run_id}
+        result = {
+            "run_id": run.run_id, "fingerprint": run.fingerprint, "training_key": key,
+            "status": "ok", "row": row,
+            "config": {"dataset": run.dataset, "dataset_params": exp.dataset_params,
+                       "cv": exp.cv, "protocol": exp.protocol, "scenario": run.scenario,
+                       "fold": run.fold, "seed": run.seed, "method": run.method,
+                       "method_spec": dataclasses.asdict(run.spec), "params": run.params},
+            "metrics": scalars, **detail,
+            "requested_ratio": run.scenario.get("ratio"), "realised_ratio": ratio,
+            "class_names": bundle.class_names, "info": trained["info"],
+            "timings": {"train_seconds": trained["train_seconds"],
+                        "eval_seconds": time.time() - t0, "finished": time.time()},
+            "versions": versions,
+        }
+        preds = {"y_true": y_te, "y_prob": y_prob}
+        if threshold is not None:
+            preds["threshold"] = np.asarray(threshold)
+        store.write_run(run.run_id, result, preds, trained["tables"])
+        status.append((run.run_id, "done", _summary(scalars)))
+    return status
+
+
+
+def _summary(scalars: dict) -> str:
+    keys = [k for k in ("auc_ovr", "macro_auc", "accuracy", "macro_f1") if k in scalars][:3]
+    return " ".join(f"{k}={scalars[k]:.4f}" for k in keys)
+
+
+@dataclasses.dataclass
+class GridStatus:
+    """Counts of one ``run_experiment`` call."""
+
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    infeasible: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list = dataclasses.field(default_factory=list)
+
+
+def check_store(exp: Experiment, out, force: bool = False):
+    """Refuse a directory whose completed runs came from a different config.
+
+    A completed run whose fingerprint (data, protocol, trainer, parameters,
+    output, post-processing) differs from this config's run of the same id
+    means the directory holds another experiment; rerun with ``force`` to
+    replace those runs.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"`out`={str(out)!r} exists and is not a directory.")
+    if force or not (out / "runs").is_dir():
+        return
+    store = ResultStore(out)
+    for run in expand(exp):
+        res = store.result(run.run_id)
+        if res is not None and res.get("fingerprint") != run.fingerprint:
+            raise ValueError(
+                f"`out`={str(out)!r} holds run {run.run_id!r} from a different configuration "
+                f"(its data, protocol, trainer or parameters differ). Use another directory, or "
+                f"--force to rerun and replace it.")
+
+
+def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: int = 2,
+                   force: bool = False, ray_address: str | None = None,
+                   cpus_per_run: float = 1, gpus_per_run: float = 0,
+                   strategy: str | None = None, tensorboard: bool = False,
+                   progress: bool = True) -> pd.DataFrame:
+    """Run every pending run of ``exp`` into the store ``out``; return the results table.
+
+    Args:
+        exp: the :class:`Experiment` (validated here, before anything is written).
+        out: the experiment directory (created if needed).
+        executor: ``"local"`` (one run at a time in this process),
+            ``"processes"`` (``workers`` processes on this machine) or
+            ``"ray"`` (one task per training on a Ray cluster).
+        workers: processes for ``executor="processes"``.
+        force: rerun completed runs (and accept a directory of another config).
+        ray_address: an existing Ray cluster (default: start a local one).
+        cpus_per_run, gpus_per_run: Ray resources of each task.
+        strategy: ``"mirrored"`` trains each run under
+            ``tf.distribute.MirroredStrategy`` over every GPU (or every logical
+            CPU device when there is no GPU).
+        tensorboard: write TensorBoard logs per training.
+        progress: show a tqdm progress bar.
+
+    Returns:
+        The results table (one row per completed run of the store, this grid's
+        runs first in grid order); ``df.attrs["status"]`` is a
+        :class:`GridStatus`.
+
+    Raises:
+        ValueError: for an invalid config, executor or strategy, or a directory
+            written by a different config (without ``force``).
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"`executor` must be one of {EXECUTORS}; received {executor!r}.")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"`strategy` must be one of {STRATEGIES}; received {strategy!r}.")
+    if executor == "processes" and (isinstance(workers, bool) or not isinstance(workers, int)
+                                    or workers < 1):
+        raise ValueError(f"`workers` must be an integer >= 1; received {workers!r}.")
+    for name, value in (("cpus_per_run", cpus_per_run), ("gpus_per_run", gpus_per_run)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"`{name}` must be a number >= 0; received {value!r}.")
+    exp.validate()
+    runs = expand(exp)
+    check_store(exp, out, force)
+    if executor == "ray":
+        _import_ray()
+
+    store = ResultStore(out)
+    store.root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(store.root / CONFIG_FILE, exp.to_yaml())
+    if force:
+        for r in runs:
+            store.clear_run(r.run_id)
+        import shutil
+
+        for key in {r.training_key for r in runs}:
+            shutil.rmtree(store.training_dir(key), ignore_errors=True)
+
+    order = [r.run_id for r in runs]
+    status = GridStatus(total=len(runs))
+    pending = [g for g in groups(runs)
+               if any(not store.is_done(r.run_id, r.fingerprint) for r in g.runs)]
+    status.skipped = len(runs) - sum(len(g.runs) for g in pending)
+    t0 = time.time()
+    bar = _progress(len(runs), status.skipped, progress)
+    options = dataclasses.asdict(Options(strategy, tensorboard))
+    exp_dict = exp.to_dict()
+
+    def record(results):
+        for run_id, state, message in results:
+            if state == "done":
+                status.done += 1
+            elif state == "skipped":
+                status.skipped += 1
+            elif state == "infeasible":
+                status.infeasible += 1
+            elif state == "failed":
+                status.failed += 1
+                status.failures.append((run_id, message))
+            if state != "locked":
+                bar.update(1)
+            if state in ("done", "failed"):
+                bar.write(f"  {state:<6} {run_id} {message}")
+            elif state == "infeasible":
+                bar.write(f"  skipped {run_id}: {message}")
+        bar.set_postfix(done=status.done, skipped=status.skipped, failed=status.failed)
+
+    jobs = [(str(store.root), exp_dict, [r.index for r in g.runs], options) for g in pending]
+    locked = []
+    try:
+        for job, results in _dispatch(executor, jobs, workers, ray_address, cpus_per_run,
+                                      gpus_per_run):
+            if results and all(s == "locked" for _, s, _ in results):
+                locked.append(job)
+            record(results)
+            store.rebuild_table(order)
+        # Groups another runner held: wait for it, or take over from a dead one.
+        while locked:
+            job = locked.pop(0)
+            first = runs[job[2][0]]
+            lock = store.lock(first.training_key)
+            while not lock.is_stale_or_free():
+                time.sleep(0.5)
+            results = execute_group(*job)
+            if all(s == "locked" for _, s, _ in results):
+                locked.append(job)
+                time.sleep(0.5)
+                continue
+            record(results)
+    finally:
+        bar.close()
+        df = store.rebuild_table(order)
+    status.seconds = time.time() - t0
+    if store.errors():
+        failed = pd.DataFrame([{"run_id": e["run_id"], "error": e["error"]}
+                               for e in store.errors()])
+        atomic_write_text(store.root / "failed.csv", failed.to_csv(index=False))
+    df.attrs["status"] = status
+    return df
+
+
+def _progress(total, initial, enabled):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="runs", unit="run", disable=not enabled,
+                dynamic_ncols=True, file=sys.stderr)
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError as err:
+        raise ValueError("--executor ray needs Ray: pip install 'imbkeras[ray]'.") from err
+    return ray
+
+
+def _dispatch(executor, jobs, workers, ray_address, cpus, gpus):
+    """Yield ``(job, results)`` as groups finish."""
+    if executor == "local":
+        for job in jobs:
+            yield job, execute_group(*job)
+    elif executor == "processes":
+        ctx = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            futures = {pool.submit(execute_group, *job): job for job in jobs}
+            for fut in concurrent.futures.as_completed(futures):
+                yield futures[fut], _result_or_failure(fut, futures[fut])
+    else:
+        ray = _import_ray()
+        started = not ray.is_initialized()
+        if started:
+            kwargs = {"include_dashboard": False, "log_to_driver": False}
+            if ray_address:
+                kwargs["address"] = ray_address
+            ray.init(**kwargs)
+        try:
+            task = ray.remote(num_cpus=cpus, num_gpus=gpus, max_retries=0)(execute_group)
+            refs = {task.remote(*job): job for job in jobs}
+            while refs:
+                done, _ = ray.wait(list(refs), num_returns=1)
+                job = refs.pop(done[0])
+                try:
+                    yield job, ray.get(done[0])
+                except Exception as err:  # noqa: BLE001 - a worker died
+                    yield job, _failed(job, err)
+        finally:
+            if started:
+                ray.shutdown()
+
+
+def _failed(job, err):
+    exp = Experiment(**job[1])
+    runs = expand(exp)
+    return [(runs[i].run_id, "failed", f"worker died: {err!r}") for i in job[2]]
+
+
+def _result_or_failure(fut, job):
+    try:
+        return fut.result()
+    except Exception as err:  # noqa: BLE001 - a worker process died
+        return _failed(job, err)

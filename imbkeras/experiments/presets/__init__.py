@@ -1,0 +1,8 @@
+"""Paper presets: each module registers a paper's trainers, report hooks and profiles.
+
+A preset is a configuration plus a few registered recipes on the one
+experiment engine; ``imbkeras reproduce <paper> --profile quick|paper``
+runs it.
+"""
+
+from imbkeras.experiments.presets import buda2018  # noqa: F401

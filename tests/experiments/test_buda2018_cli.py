@@ -70,3 +70,11 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
     with pytest.raises(SystemExit):
         _cli.main(["reproduce", "nopaper"])
+
+
+def test_example_config_is_valid_and_lists_its_grid(capsys):
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[2] / "configs" / "example_digits.yaml"
+    assert _cli.main(["run", str(config), "--list"]) == 0
+    assert "24 runs, 18 trainings" in capsys.readouterr().out

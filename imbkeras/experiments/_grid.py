@@ -183,6 +183,12 @@ def protocol_indices(y, scenario: dict, protocol: dict, seed: int, fold: int) ->
 
 
 def _take(x, idx):
+    """Rows ``idx`` of ``x``; a ``FileSource`` stays on disk (a FileSource of those files)."""
+    from imbkeras.pipeline import FileSource
+
+    if isinstance(x, FileSource):
+        return FileSource([x.paths[i] for i in np.asarray(idx).tolist()], x.loader,
+                          sample_shape=x.sample_shape, dtype=x.dtype)
     return x[idx]
 
 

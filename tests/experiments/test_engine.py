@@ -331,3 +331,23 @@ print("ROWS", len(df), df.attrs["status"].failed)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert "REPLICAS 2" in out.stdout and "ROWS 1 0" in out.stdout, out.stdout + out.stderr
+
+
+def test_file_sources_stay_on_disk_through_folds(tmp_path, blob_config):
+    from imbkeras.experiments._grid import prepare
+    from imbkeras.experiments._registry import DataBundle
+    from imbkeras.pipeline import FileSource
+
+    y = np.arange(12) % 2
+    paths = []
+    for i in range(12):
+        paths.append(tmp_path / f"{i}.npy")
+        np.save(paths[-1], np.full((2, 2, 1), i, "float32"))
+    bundle = DataBundle(FileSource(paths, np.load), y)
+    exp = Experiment.from_dict(blob_config(scenarios=[{"kind": "none"}], seeds=[0]))
+    run = expand(exp)[0]
+    x_tr, y_tr, x_te, y_te = prepare(bundle, exp, run, {})
+    assert isinstance(x_tr, FileSource) and isinstance(x_te, FileSource)
+    assert len(x_tr) + len(x_te) == 12
+    assert x_tr[np.arange(len(x_tr))][:, 0, 0, 0].tolist() == [
+        float(p.split("/")[-1][:-4]) for p in x_tr.paths]

@@ -17,7 +17,7 @@ often refuses downloads):
     https://storage.googleapis.com/cvdf-datasets/mnist/   (Google CVDF / TensorFlow)
 
 Use the data with ``export IMBKERAS_MNIST_DIR=DEST`` so that
-``imbkeras.experiments.load_split("mnist")`` finds it (the default directory is
+the experiment engine's ``mnist`` dataset (``--dataset mnist``) finds it (the default directory is
 ``~/.imbkeras/mnist``).
 
 Only the Python standard library is needed for the download (urllib, hashlib);

@@ -1,0 +1,318 @@
+"""Two-stage resampling: resample images (stage 1), then learned features (stage 2).
+
+Koziarski (2020) resamples at two levels: IS trains the network on images
+drawn by a stage-1 sampler (afresh every epoch, through
+:func:`imbkeras.pipeline.make_dataset`); FS trains on the data as they are,
+extracts the features of the trained backbone once, resamples that feature
+matrix with a stage-2 sampler and fine-tunes only the classifier head on it;
+TS is IS followed by FS with another sampler. Because features are 2-D, any
+imbalanced-learn sampler (SMOTE variants, ADASYN, NearMiss, Tomek links,
+ENN, SMOTEENN, ...) can serve as the stage-2 sampler of a deep model.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import keras
+import numpy as np
+
+from imbkeras import pipeline
+from imbkeras._validation import _short, check_labels, check_positive_int, check_same_length
+from imbkeras.models import split_head
+
+#: Feature matrices above this size are cached in a memory-mapped file.
+MEMMAP_THRESHOLD_BYTES = 1 << 30
+
+
+def _check_inputs(model, x, name="x"):
+    expected = tuple(model.input_shape[1:])
+    got = tuple(x.shape[1:])
+    if len(got) != len(expected) or any(e is not None and e != g
+                                        for e, g in zip(expected, got)):
+        raise ValueError(f"`{name}` has samples of shape {got}; model {model.name!r} expects "
+                         f"inputs of shape {expected}.")
+
+
+def extract_features(extractor: keras.Model, x, batch_size: int = 256,
+                     memmap_threshold: int = MEMMAP_THRESHOLD_BYTES, cache_dir=None) -> np.ndarray:
+    """The features of every sample of ``x``, computed once in batches.
+
+    Args:
+        extractor: the feature extractor (first part of :func:`split_head`).
+        x: samples (array, memory map or :class:`imbkeras.pipeline.FileSource`).
+        batch_size: samples per forward pass.
+        memmap_threshold: above this many bytes the features go to a
+            memory-mapped file instead of memory.
+        cache_dir: directory of that file (default: a new temporary directory).
+
+    Returns:
+        ``(n, d)`` float32 features (an ``np.memmap`` above the threshold).
+
+    Example:
+        >>> from imbkeras.models import lenet5
+        >>> fe, _ = split_head(lenet5((16, 16, 1), 3))
+        >>> extract_features(fe, np.zeros((5, 16, 16, 1), "float32")).shape
+        (5, 50)
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    n = len(x)
+    dim = int(np.prod(extractor.output_shape[1:]))
+    nbytes = n * dim * 4
+    if nbytes > memmap_threshold:
+        directory = cache_dir or tempfile.mkdtemp(prefix="imbkeras_features_")
+        path = os.path.join(directory, f"features_{n}x{dim}.f32")
+        out = np.memmap(path, dtype="float32", mode="w+", shape=(n, dim))
+    else:
+        out = np.empty((n, dim), dtype="float32")
+    for start in range(0, n, batch_size):
+        stop = min(n, start + batch_size)
+        batch = np.asarray(x[start:stop] if not isinstance(x, pipeline.FileSource)
+                           else x[np.arange(start, stop)], dtype="float32")
+        out[start:stop] = np.asarray(extractor(batch, training=False)).reshape(stop - start, dim)
+    return out
+
+
+def _resample(sampler, features, y):
+    try:
+        xr, yr = sampler.fit_resample(features, y)
+    except ValueError as err:
+        counts = dict(zip(*np.unique(y, return_counts=True)))
+        raise ValueError(
+            f"`stage2_sampler`={sampler!r} failed on the {features.shape} feature matrix with "
+            f"class counts {({int(k): int(v) for k, v in counts.items()})}: {err}. A sampler "
+            f"that interpolates between neighbours (SMOTE) needs k_neighbors < the smallest "
+            f"class count; lower k_neighbors or use random oversampling.") from err
+    return np.asarray(xr, dtype="float32"), np.asarray(yr)
+
+
+def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None, loss=None,
+                            epochs: int = 20, batch_size: int = 32,
+                            feature_layer: str | None = None, features=None, seed: int | None = 0,
+                            verbose: int = 0, feature_batch_size: int = 256,
+                            memmap_threshold: int = MEMMAP_THRESHOLD_BYTES,
+                            cache_dir=None) -> keras.callbacks.History:
+    """Stage 2 (FS): resample the backbone's features, fine-tune only the head.
+
+    The features of ``x`` are computed once with the backbone (or taken from
+    ``features``), resampled with ``sampler`` (``fit_resample`` on the 2-D
+    feature matrix: any imbkeras or imbalanced-learn sampler), and the head
+    of :func:`imbkeras.models.split_head` is trained on them for ``epochs``.
+    The head shares its layers with ``model``, so the fine-tuned weights are
+    the model's; the backbone is not touched (bit-identical).
+
+    Args:
+        model: a functional model that ``split_head`` can split.
+        x: training samples (images or volumes), or ``None`` with ``features``.
+        y: 1-D integer labels.
+        sampler: the stage-2 sampler.
+        optimizer: of the fine-tuning (default ``RMSprop(1e-4)``, the paper's).
+        loss: default: the model's compiled loss, else sparse categorical
+            cross-entropy.
+        epochs, batch_size: of the fine-tuning (paper: 20, 32).
+        feature_layer: split point (see ``split_head``).
+        features: precomputed ``(n, d)`` features of ``x`` (checked against the
+            backbone's output size).
+        seed: seeds the sampler (when it takes a ``seed`` / ``random_state``)
+            and the shuffling of the fine-tuning.
+        verbose: Keras verbosity.
+        feature_batch_size, memmap_threshold, cache_dir: see
+            :func:`extract_features`.
+
+    Returns:
+        The ``History`` of the head's ``fit``.
+
+    Raises:
+        ValueError: for a model without a separable head, inputs that do not
+            match the model, features of the wrong shape, or a sampler that
+            cannot resample the features (e.g. SMOTE with more neighbours
+            than a class has samples).
+
+    Reference:
+        Koziarski (2020), section III (feature-space resampling).
+    """
+    y = check_labels(y)
+    extractor, head = split_head(model, feature_layer)
+    dim = int(np.prod(extractor.output_shape[1:]))
+    if features is None:
+        if x is None:
+            raise ValueError("pass `x` (samples) or `features`; received neither.")
+        _check_inputs(model, x)
+        check_same_length(x, y)
+        features = extract_features(extractor, x, feature_batch_size, memmap_threshold,
+                                    cache_dir)
+    else:
+        features = np.asarray(features)
+        if features.ndim != 2 or features.shape[1] != dim or len(features) != len(y):
+            raise ValueError(f"`features` must have shape ({len(y)}, {dim}) (samples x the "
+                             f"backbone's output size); received {features.shape}.")
+    sampler = _seeded(sampler, seed)
+    xr, yr = _resample(sampler, features, y)
+    loss = loss if loss is not None else (getattr(model, "loss", None)
+                                          or "sparse_categorical_crossentropy")
+    head.compile(optimizer=optimizer or keras.optimizers.RMSprop(1e-4), loss=loss)
+    if seed is not None:
+        order = np.random.default_rng(seed).permutation(len(yr))
+        xr, yr = xr[order], yr[order]
+    return head.fit(xr, yr, epochs=epochs, batch_size=batch_size, shuffle=seed is None,
+                    verbose=verbose)
+
+
+def _seeded(sampler, seed):
+    """A copy of ``sampler`` with its seed set (imbkeras ``seed``, imblearn ``random_state``)."""
+    if sampler is None:
+        raise ValueError("`stage2_sampler` must be a sampler with `fit_resample`; received None.")
+    if not hasattr(sampler, "fit_resample"):
+        raise TypeError(f"`stage2_sampler` must have `fit_resample` (an imbkeras or "
+                        f"imbalanced-learn sampler); received {_short(sampler)}.")
+    if seed is None:
+        return sampler
+    if not hasattr(sampler, "get_params"):  # an imbkeras sampler: `seed` attribute
+        if getattr(sampler, "seed", 0) is None:
+            import copy
+
+            sampler = copy.copy(sampler)
+            sampler.seed = seed
+        return sampler
+    import sklearn.base
+
+    params = sampler.get_params(deep=False)
+    clone = sklearn.base.clone(sampler)
+    for key in ("seed", "random_state"):
+        if key in params and params[key] is None:
+            clone.set_params(**{key: seed})
+    return clone
+
+
+@keras.saving.register_keras_serializable(package="imbkeras")
+class FeatureSpaceResampling(keras.callbacks.Callback):
+    """Callback that runs stage 2 (FS) when ``fit`` ends.
+
+    Add it to ``model.fit(..., callbacks=[FeatureSpaceResampling(x, y, sampler)])``:
+    after the last epoch the backbone's features of ``(x, y)`` are extracted
+    once, resampled with ``sampler``, and the head is fine-tuned on them (see
+    :func:`feature_space_fine_tune`, whose arguments it takes).
+
+    The training data and sampler are held by reference, so the callback is
+    not meant to be saved with a model (``get_config`` records only the
+    fine-tuning settings).
+
+    Example:
+        >>> import numpy as np
+        >>> from imbkeras.models import lenet5
+        >>> from imbkeras.sampling import RandomOverSampler
+        >>> x = np.random.default_rng(0).random((24, 16, 16, 1), dtype="float32")
+        >>> y = np.array([0] * 20 + [1] * 4)
+        >>> m = lenet5((16, 16, 1), 2)
+        >>> m.compile("sgd", "sparse_categorical_crossentropy")
+        >>> cb = FeatureSpaceResampling(x, y, RandomOverSampler(seed=0), epochs=1)
+        >>> _ = m.fit(x, y, epochs=1, verbose=0, callbacks=[cb])
+        >>> len(cb.history.history["loss"])
+        1
+
+    Reference:
+        Koziarski (2020).
+    """
+
+    def __init__(self, x=None, y=None, sampler=None, *, optimizer=None, loss=None,
+                 epochs: int = 20, batch_size: int = 32, feature_layer: str | None = None,
+                 seed: int | None = 0, verbose: int = 0):
+        super().__init__()
+        self.x, self.y, self.sampler = x, y, sampler
+        self.optimizer, self.loss = optimizer, loss
+        self.epochs = check_positive_int(epochs, "epochs")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.feature_layer, self.seed, self.verbose = feature_layer, seed, verbose
+        self.history = None
+
+    def on_train_end(self, logs=None):
+        self.history = feature_space_fine_tune(
+            self.model, self.x, self.y, self.sampler, optimizer=self.optimizer, loss=self.loss,
+            epochs=self.epochs, batch_size=self.batch_size, feature_layer=self.feature_layer,
+            seed=self.seed, verbose=self.verbose)
+
+    def get_config(self):
+        return {"epochs": self.epochs, "batch_size": self.batch_size,
+                "feature_layer": self.feature_layer, "seed": self.seed, "verbose": self.verbose}
+
+
+def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=None, *,
+                  epochs: int = 20, batch_size: int = 32, seed: int | None = 0, augment=None,
+                  stage2_epochs: int | None = None, stage2_batch_size: int | None = None,
+                  stage2_optimizer=None, feature_layer: str | None = None, verbose: int = 0,
+                  callbacks=None) -> dict:
+    """Train with two-stage resampling: IS, FS or TS (Koziarski 2020).
+
+    - ``stage1_sampler`` only (IS): train on images resampled afresh every
+      epoch (:func:`imbkeras.pipeline.make_dataset`).
+    - ``stage2_sampler`` only (FS): train on the data as they are, then
+      resample the learned features and fine-tune the head
+      (:class:`FeatureSpaceResampling`).
+    - both (TS): IS, then FS with the second sampler.
+
+    Stage 2 fine-tunes on the *original* training set's features (resampled
+    by ``stage2_sampler``), as in the paper.
+
+    Args:
+        model: a compiled functional model that ``split_head`` can split
+            (stage 1 uses its optimizer and loss).
+        x, y: training samples and 1-D integer labels.
+        stage1_sampler, stage2_sampler: imbkeras or imbalanced-learn samplers
+            (either may be ``None``).
+        epochs, batch_size: of stage 1 (paper: 20, 32).
+        seed: seeds stage 1's draws and augmentation and stage 2's sampler
+            and shuffling.
+        augment: augmentation of stage 1 (see ``make_dataset``).
+        stage2_epochs, stage2_batch_size: default: ``epochs``, ``batch_size``.
+        stage2_optimizer: default ``RMSprop(1e-4)``.
+        feature_layer: split point of the head.
+        verbose: Keras verbosity.
+        callbacks: more callbacks of stage 1.
+
+    Returns:
+        ``{"stage1": History, "stage2": History or None}``.
+
+    Raises:
+        ValueError: for an uncompiled model, inputs that do not match it, or
+            the errors of :func:`feature_space_fine_tune`.
+
+    Example:
+        >>> import numpy as np, keras
+        >>> from imbkeras.models import lenet5
+        >>> from imbkeras.sampling import RandomOverSampler, RandomUnderSampler
+        >>> x = np.random.default_rng(0).random((30, 16, 16, 1), dtype="float32")
+        >>> y = np.array([0] * 24 + [1] * 6)
+        >>> m = lenet5((16, 16, 1), 2)
+        >>> m.compile(keras.optimizers.RMSprop(1e-3), "sparse_categorical_crossentropy")
+        >>> h = two_stage_fit(m, x, y, RandomOverSampler(seed=0), RandomUnderSampler(),
+        ...                   epochs=1, batch_size=8)
+        >>> sorted(h)
+        ['stage1', 'stage2']
+
+    Reference:
+        Koziarski (2020), "Two-stage resampling for convolutional neural
+        network training in the imbalanced colorectal cancer image
+        classification", IJCNN.
+    """
+    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
+        raise ValueError(f"`model` {model.name!r} must be compiled (its optimizer and loss "
+                         f"train stage 1).")
+    y = check_labels(y)
+    check_same_length(x, y)
+    _check_inputs(model, x)
+    split_head(model, feature_layer)  # fail before training if there is no head
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    cbs = list(callbacks or [])
+    fs = None
+    if stage2_sampler is not None:
+        fs = FeatureSpaceResampling(x, y, stage2_sampler, optimizer=stage2_optimizer,
+                                    epochs=stage2_epochs or epochs,
+                                    batch_size=stage2_batch_size or batch_size,
+                                    feature_layer=feature_layer, seed=seed, verbose=verbose)
+        cbs.append(fs)
+    ds = pipeline.make_dataset(x, y, batch_size, sampler=stage1_sampler, seed=seed or 0,
+                               augment=augment)
+    h1 = model.fit(ds, epochs=epochs, verbose=verbose, callbacks=cbs, shuffle=False)
+    return {"stage1": h1, "stage2": fs.history if fs is not None else None}

@@ -1,6 +1,8 @@
 """Datasets as ``(x, y)`` arrays: images ``(n, h, w, c)`` / volumes ``(n, d, h, w, c)``."""
 
 from imbkeras.datasets._digits import load_digits, train_test_split
+from imbkeras.datasets._image_folder import ImageLoader, load_image_folder, read_image
 from imbkeras.datasets._mnist import load_mnist
 
-__all__ = ["load_digits", "load_mnist", "train_test_split"]
+__all__ = ["ImageLoader", "load_digits", "load_image_folder", "load_mnist", "read_image",
+           "train_test_split"]

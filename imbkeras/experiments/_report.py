@@ -26,7 +26,7 @@ def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
     frame = df.copy()
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
-    frame.columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+    frame.columns = [" / ".join(str(p) for p in c if str(p)) if isinstance(c, tuple) else str(c)
                      for c in frame.columns]
 
     def cell(v):

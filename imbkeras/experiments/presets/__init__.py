@@ -6,3 +6,4 @@ runs it.
 """
 
 from imbkeras.experiments.presets import buda2018  # noqa: F401
+from imbkeras.experiments.presets import koziarski2020  # noqa: F401

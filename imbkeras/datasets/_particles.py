@@ -40,7 +40,8 @@ def particle_inputs(images, masks, mode: str = "surrounding", size: int = 28) ->
 
     Example:
         >>> img = np.random.default_rng(0).random((20, 30))
-        >>> mask = np.zeros((20, 30), bool); mask[5:15, 10:20] = True
+        >>> yy, xx = np.indices((20, 30))
+        >>> mask = (yy - 10) ** 2 + (xx - 15) ** 2 < 36  # a disc
         >>> x = particle_inputs([img], [mask], "masked", size=8)
         >>> x.shape, float(x[0, ..., 0][x[0, ..., 1] == 0].max())
         ((1, 8, 8, 2), 0.0)

@@ -124,13 +124,7 @@ def fold_indices(y, cv: dict) -> list[tuple[np.ndarray, np.ndarray]]:
     if cv["kind"] == "holdout":
         tr, te = split_indices(y, float(cv.get("test_size", 0.3)), seed)
         return [(tr, te)]
-    n_splits = int(cv.get("folds", 5))
-    if y.ndim == 2:
-        return protocols.stratified_folds(y, n_splits, seed=seed)
-    import sklearn.model_selection
-
-    skf = sklearn.model_selection.StratifiedKFold(n_splits, shuffle=True, random_state=seed)
-    return list(skf.split(np.zeros(len(y)), y))
+    return protocols.stratified_folds(y, int(cv.get("folds", 5)), seed=seed)
 
 
 def split_indices(y, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

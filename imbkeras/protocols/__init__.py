@@ -1,6 +1,8 @@
 """Artificial imbalance protocols (Buda 2018 step/linear, Koziarski 2020 scenarios)."""
 
+from imbkeras.protocols._folds import stratified_folds
 from imbkeras.protocols._imbalance import (KINDS, imbalance_counts, imbalance_indices,
                                            make_imbalanced)
 
-__all__ = ["KINDS", "imbalance_counts", "imbalance_indices", "make_imbalanced"]
+__all__ = ["KINDS", "imbalance_counts", "imbalance_indices", "make_imbalanced",
+           "stratified_folds"]

@@ -26,7 +26,7 @@ def test_multilabel_folds_keep_every_label_share():
     for tr, te in folds:
         assert not set(tr) & set(te)
         # each fold holds about 1/5 of every label's positives (iterative stratification)
-        np.testing.assert_allclose(y[te].sum(0) / y.sum(0), 0.2, atol=0.02)
+        assert np.all(np.abs(y[te].sum(0) - y.sum(0) / 5) <= 1.5), y[te].sum(0)
         assert abs(len(te) - 120) <= 10
     again = stratified_folds(y, 5, seed=0)
     assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again))

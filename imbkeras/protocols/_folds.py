@@ -52,11 +52,39 @@ def stratified_folds(y, n_splits: int = 5, seed: int | None = 0
                 for tr, te in skf.split(np.zeros(len(y)), y)]
     if y.ndim != 2:
         raise ValueError(f"`y` must be 1-D labels or 2-D multi-hot; received shape {y.shape}.")
-    from skmultilearn.model_selection import IterativeStratification
+    fold_of = _iterative_stratification(y.astype(bool), n_splits, np.random.default_rng(seed))
+    idx = np.arange(len(y), dtype=np.int64)
+    return [(idx[fold_of != f], idx[fold_of == f]) for f in range(n_splits)]
 
-    perm = np.random.default_rng(seed).permutation(len(y))
-    strat = IterativeStratification(n_splits=n_splits, order=1)
-    folds = []
-    for tr, te in strat.split(np.zeros((len(y), 1)), y[perm].astype(int)):
-        folds.append((np.sort(perm[tr]).astype(np.int64), np.sort(perm[te]).astype(np.int64)))
-    return folds
+
+def _iterative_stratification(y: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Sechidis et al.'s algorithm (order 1): the fold of every sample.
+
+    Repeatedly take the label with the fewest unassigned samples and give each
+    of its samples (in random order) to the fold that most wants that label,
+    breaking ties by the fold that most wants samples, then at random.
+    """
+    n, n_labels = y.shape
+    want = np.full(k, n / k)
+    want_label = np.outer(y.sum(0), np.full(k, 1.0 / k))  # (labels, folds)
+    fold_of = np.full(n, -1)
+    left = y.copy()
+    while left.any():
+        counts = left.sum(0)
+        rarest = np.flatnonzero(counts == counts[counts > 0].min())
+        label = rng.choice(rarest)
+        for i in rng.permutation(np.flatnonzero(left[:, label])):
+            best = np.flatnonzero(want_label[label] == want_label[label].max())
+            if len(best) > 1:
+                best = best[want[best] == want[best].max()]
+            f = rng.choice(best)
+            fold_of[i] = f
+            want[f] -= 1
+            want_label[y[i], f] -= 1
+            left[i] = False
+    for i in rng.permutation(np.flatnonzero(fold_of < 0)):  # samples without labels
+        best = np.flatnonzero(want == want.max())
+        f = rng.choice(best)
+        fold_of[i] = f
+        want[f] -= 1
+    return fold_of

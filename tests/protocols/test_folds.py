@@ -37,3 +37,17 @@ def test_bad_arguments():
         stratified_folds([0, 1, 0, 1], 1)
     with pytest.raises(ValueError, match="more than the 3 samples"):
         stratified_folds([0, 1, 0], 5)
+
+
+def test_multilabel_balance_matches_scikit_multilearn():
+    from skmultilearn.model_selection import IterativeStratification
+
+    rng = np.random.default_rng(1)
+    y = (rng.random((400, 8)) < np.geomspace(0.4, 0.01, 8)).astype(int)
+
+    def worst(folds):
+        return max(np.abs(y[te].sum(0) - y.sum(0) / 4).max() for _, te in folds)
+
+    np.random.seed(0)  # scikit-multilearn draws from the global state
+    ref = list(IterativeStratification(n_splits=4, order=1).split(np.zeros((400, 1)), y))
+    assert worst(stratified_folds(y, 4, seed=0)) <= worst(ref) + 1.0

@@ -52,3 +52,26 @@ def test_missing_channel_and_mixed_sizes(tmp_path):
     with pytest.raises(ValueError, match="'b2' has shape"):
         load_hpa(root, size=None)
     assert load_hpa(root, size=8)[0].shape == (2, 8, 8, 4)
+
+
+def test_prepare_script_offline(tmp_path):
+    import importlib.util
+    import zipfile
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data_scripts" / "download_hpa.py"
+    spec = importlib.util.spec_from_file_location("download_hpa", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    src = _write(tmp_path / "src", [("a1", "0"), ("b2", "3 4")])
+    archive = tmp_path / "hpa.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(src / "train.csv", "train.csv")
+        for f in sorted((src / "train").iterdir()):
+            zf.write(f, f"train/{f.name}")
+        zf.writestr("test/ignored.png", b"")
+    assert mod.main([str(tmp_path / "out"), "--zip", str(archive)]) == 0
+    assert not (tmp_path / "out" / "test").exists()
+    (tmp_path / "out" / "train" / "a1_green.png").unlink()
+    with pytest.raises(SystemExit, match="'a1' has no green channel"):
+        mod.main([str(tmp_path / "out"), "--check-only"])

@@ -1,9 +1,11 @@
-"""Embedded data generators: TEM liposomes (2D, with masks).
+"""Embedded data generators: TEM liposomes (2D, with masks), 4-channel multi-label cells.
 
 Simulators return data in the same form as the loaders of
 :mod:`imbkeras.datasets` and can write it in the real file formats.
 """
 
 from imbkeras.synthetic._liposomes import PROBLEMS, ParticleSet, liposomes, save_particles
+from imbkeras.synthetic._protein_cells import HPA_FREQUENCIES, draw_labels, protein_cells
 
-__all__ = ["PROBLEMS", "ParticleSet", "liposomes", "save_particles"]
+__all__ = ["HPA_FREQUENCIES", "PROBLEMS", "ParticleSet", "draw_labels", "liposomes",
+           "protein_cells", "save_particles"]

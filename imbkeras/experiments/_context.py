@@ -119,12 +119,12 @@ class RunContext:
         Returns:
             ``((x_train, y_train), (x_val, y_val))``.
         """
-        from imbkeras.experiments._grid import split_indices
+        from imbkeras.experiments._grid import _take, split_indices
 
         seed = self.seed if seed is None else seed
         tr, va = split_indices(self.y_train, fraction, seed)
         x, y = self.x_train, np.asarray(self.y_train)
-        return (x[tr], y[tr]), (x[va], y[va])
+        return (_take(x, tr), y[tr]), (_take(x, va), y[va])
 
     def log(self, message: str):
         """Print a progress line of this run (shown with ``verbose``)."""

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 # In data-flow order: a subpackage imports only from those above it.
 from imbkeras import datasets, synthetic, protocols, sampling, pipeline  # noqa: E402
 from imbkeras import metrics, thresholding, layers, losses  # noqa: E402
-from imbkeras import models, training, baselines, experiments  # noqa: E402
+from imbkeras import models, training, ensemble, baselines, experiments  # noqa: E402
 
 __all__ = [
     "datasets",
@@ -24,6 +24,7 @@ __all__ = [
     "thresholding",
     "metrics",
     "training",
+    "ensemble",
     "baselines",
     "experiments",
     "__version__",

@@ -1,0 +1,215 @@
+"""Ensembles of Keras models for imbalanced data: bagging and SAMME boosting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from imbkeras import pipeline
+from imbkeras._validation import check_labels, check_positive_int, check_same_length
+
+
+class _Ensemble:
+    """Shared parts: argument checks, member predictions, saving (one .keras per member)."""
+
+    kind = ""
+
+    def __init__(self, build_fn, n_estimators: int, epochs: int, batch_size: int,
+                 seed: int | None, verbose: int):
+        if not callable(build_fn):
+            raise TypeError(f"`build_fn` must be callable (input_shape, num_classes) -> compiled "
+                            f"keras.Model; received {build_fn!r}.")
+        self.build_fn = build_fn
+        self.n_estimators = check_positive_int(n_estimators, "n_estimators")
+        self.epochs = check_positive_int(epochs, "epochs")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.seed = seed
+        self.verbose = verbose
+        self.members_: list = []
+        self.weights_: list = []
+
+    def _check(self, x, y):
+        y = check_labels(y)
+        check_same_length(x, y)
+        self.classes_ = np.arange(int(y.max()) + 1)
+        self.n_classes_ = len(self.classes_)
+        self.input_shape_ = tuple(np.asarray(x).shape[1:])
+        return y
+
+    def _member(self, m):
+        keras.utils.set_random_seed(int(np.random.SeedSequence(
+            [self.seed if self.seed is not None else np.random.SeedSequence().entropy, m]
+        ).generate_state(1)[0]))
+        model = self.build_fn(self.input_shape_, self.n_classes_)
+        if not isinstance(model, keras.Model) or getattr(model, "optimizer", None) is None:
+            raise TypeError("`build_fn` must return a compiled keras.Model.")
+        return model
+
+    def _votes(self, model, x):
+        prob = np.asarray(model.predict(x, batch_size=256, verbose=0))
+        if self.voting == "hard":
+            return np.eye(self.n_classes_)[prob.argmax(1)]
+        return prob
+
+    def predict_proba(self, x) -> np.ndarray:
+        """Weighted mean of the members' probabilities (soft) or votes (hard)."""
+        if not self.members_:
+            raise ValueError(f"this {type(self).__name__} is not fitted; call fit first.")
+        total = sum(w * self._votes(m, x) for m, w in zip(self.members_, self.weights_))
+        total = total / np.sum(self.weights_)
+        return total / total.sum(1, keepdims=True)
+
+    def predict(self, x) -> np.ndarray:
+        return self.predict_proba(x).argmax(1)
+
+    def save(self, directory) -> Path:
+        """``member_<i>.keras`` per member and ``manifest.json`` (weights, settings)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for i, m in enumerate(self.members_):
+            m.save(directory / f"member_{i}.keras")
+        (directory / "manifest.json").write_text(json.dumps({
+            "kind": self.kind, "n_members": len(self.members_),
+            "weights": [float(w) for w in self.weights_], "voting": self.voting,
+            "n_classes": int(self.n_classes_), "input_shape": list(self.input_shape_),
+            "seed": self.seed}, indent=2))
+        return directory
+
+    @classmethod
+    def load(cls, directory, custom_objects=None):
+        """Rebuild a fitted ensemble from :meth:`save`'s directory (for prediction)."""
+        directory = Path(directory)
+        manifest = json.loads((directory / "manifest.json").read_text())
+        if manifest["kind"] != cls.kind:
+            raise ValueError(f"{str(directory)!r} holds a {manifest['kind']} ensemble, not "
+                             f"{cls.kind}.")
+        obj = cls.__new__(cls)
+        obj.members_ = [keras.saving.load_model(directory / f"member_{i}.keras",
+                                                custom_objects=custom_objects)
+                        for i in range(manifest["n_members"])]
+        obj.weights_ = manifest["weights"]
+        obj.voting = manifest["voting"]
+        obj.n_classes_ = manifest["n_classes"]
+        obj.classes_ = np.arange(obj.n_classes_)
+        obj.input_shape_ = tuple(manifest["input_shape"])
+        obj.seed = manifest["seed"]
+        return obj
+
+
+class BaggingClassifier(_Ensemble):
+    """Bootstrap bags of a Keras model, each optionally resampled, soft or hard vote.
+
+    Each member is built by ``build_fn(input_shape, num_classes)`` (a compiled
+    model), trained on a bootstrap sample of the training set; with a
+    ``sampler`` (e.g. ``sampling.SMOTE`` or ``RandomUnderSampler``) the bag is
+    resampled afresh every epoch through :func:`imbkeras.pipeline.make_dataset`.
+
+    Args:
+        build_fn: ``(input_shape, num_classes) -> compiled keras.Model``.
+        n_estimators: number of members, >= 1.
+        sampler: applied to every bag (its seed is derived per member).
+        voting: ``"soft"`` (mean probabilities) or ``"hard"`` (vote fractions).
+        epochs, batch_size: of every member.
+        seed: fixes the bags and the members' initialisation.
+        verbose: Keras verbosity.
+
+    Reference:
+        Breiman (1996), Bagging predictors; Luo et al. (2019) (bagging and
+        SMOTE + bagging baselines).
+    """
+
+    kind = "bagging"
+
+    def __init__(self, build_fn, n_estimators: int = 5, *, sampler=None, voting: str = "soft",
+                 epochs: int = 5, batch_size: int = 32, seed: int | None = 0, verbose: int = 0):
+        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose)
+        if voting not in ("soft", "hard"):
+            raise ValueError(f"`voting` must be 'soft' or 'hard'; received {voting!r}.")
+        self.voting = voting
+        self.sampler = sampler
+
+    def fit(self, x, y):
+        y = self._check(x, y)
+        rng = np.random.default_rng(self.seed)
+        self.members_, self.weights_ = [], []
+        for m in range(self.n_estimators):
+            boot = np.sort(rng.integers(0, len(y), len(y)))
+            sampler = self.sampler
+            if sampler is not None and hasattr(sampler, "seed"):
+                import copy
+
+                sampler = copy.copy(sampler)
+                sampler.seed = int(rng.integers(2**31))
+            model = self._member(m)
+            ds = pipeline.make_dataset(x[boot], y[boot], self.batch_size, sampler=sampler,
+                                       seed=int(rng.integers(2**31)))
+            model.fit(ds, epochs=self.epochs, verbose=self.verbose, shuffle=False)
+            self.members_.append(model)
+            self.weights_.append(1.0)
+        return self
+
+
+class BoostingClassifier(_Ensemble):
+    """Multi-class AdaBoost (SAMME) of Keras models, with sample weights in ``fit``.
+
+    Member ``m`` is trained with per-sample weights ``w`` (passed to
+    ``model.fit(..., sample_weight=)``); its weighted error ``e`` gives the
+    member weight ``alpha = log((1 - e) / e) + log(K - 1)`` and misclassified
+    samples get their weight multiplied by ``exp(alpha)``. Prediction is the
+    ``alpha``-weighted vote. A member no better than chance (``e >= 1 - 1/K``)
+    stops the boosting. With a ``sampler``, the training set is resampled once
+    (``fit_resample``) before boosting (e.g. SMOTE + boosting).
+
+    Args:
+        build_fn: ``(input_shape, num_classes) -> compiled keras.Model``.
+        n_estimators: largest number of members, >= 1.
+        sampler: resamples the training set once before boosting.
+        epochs, batch_size: of every member.
+        seed: fixes the members' initialisation and the sampler.
+        verbose: Keras verbosity.
+
+    Reference:
+        Zhu, Zou, Rosset, Hastie (2009), Multi-class AdaBoost; Luo et al. (2019).
+    """
+
+    kind = "boosting"
+
+    def __init__(self, build_fn, n_estimators: int = 5, *, sampler=None, epochs: int = 5,
+                 batch_size: int = 32, seed: int | None = 0, verbose: int = 0):
+        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose)
+        self.sampler = sampler
+        self.voting = "hard"
+
+    def fit(self, x, y):
+        y = self._check(x, y)
+        if self.sampler is not None:
+            x, y = self.sampler.fit_resample(x, y)
+            y = np.asarray(y)
+        k = self.n_classes_
+        w = np.full(len(y), 1.0 / len(y))
+        self.members_, self.weights_, self.errors_ = [], [], []
+        for m in range(self.n_estimators):
+            model = self._member(m)
+            model.fit(x, y, sample_weight=w * len(y), epochs=self.epochs,
+                      batch_size=self.batch_size, verbose=self.verbose,
+                      shuffle=True)
+            wrong = np.asarray(model.predict(x, batch_size=256, verbose=0)).argmax(1) != y
+            err = float(np.sum(w[wrong]) / np.sum(w))
+            self.errors_.append(err)
+            if err >= 1 - 1 / k:
+                if not self.members_:  # keep one member rather than none
+                    self.members_.append(model)
+                    self.weights_.append(1.0)
+                break
+            err = max(err, 1e-10)
+            alpha = np.log((1 - err) / err) + np.log(k - 1)
+            self.members_.append(model)
+            self.weights_.append(float(alpha))
+            if err <= 1e-10:
+                break
+            w = w * np.exp(alpha * wrong)
+            w = w / w.sum()
+        return self

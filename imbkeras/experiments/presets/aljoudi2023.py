@@ -31,8 +31,8 @@ from imbkeras.experiments._registry import (DataBundle, register_dataset, regist
 TRAINER = "aljoudi2023.gapnet"
 HPA_ENV = "IMBKERAS_HPA_DIR"
 # Section 4: batch 80, SGD lr 0.1 momentum 0.9, 80 epochs, lr halved on plateau, target 500.
-PARAMS = {"epochs": 80, "batch_size": 80, "learning_rate": 0.1, "momentum": 0.9,
-          "target": 500, "val_fraction": 0.1, "lr_patience": 3}
+PARAMS = {"epochs": 80, "batch_size": 80, "optimizer": "sgd", "learning_rate": 0.1,
+          "momentum": 0.9, "target": 500, "val_fraction": 0.1, "lr_patience": 3}
 SCALARS = ["macro_auc", "subset_accuracy", "hamming_accuracy", "macro_f1", "macro_precision",
            "macro_recall"]
 
@@ -73,8 +73,14 @@ def gapnet(ctx):
     with ctx.scope():
         model = models.create_model("gapnet_pl", input_shape=tuple(x.shape[1:]),
                                     num_classes=ctx.num_classes, activation=p["activation"])
-        model.compile(keras.optimizers.SGD(p["learning_rate"], momentum=p["momentum"]),
-                      "binary_crossentropy")
+        if p["optimizer"] == "sgd":
+            opt = keras.optimizers.SGD(p["learning_rate"], momentum=p["momentum"])
+        elif p["optimizer"] == "adam":
+            opt = keras.optimizers.Adam(p["learning_rate"])
+        else:
+            raise ValueError(f"`params.optimizer` must be 'sgd' or 'adam'; received "
+                             f"{p['optimizer']!r}.")
+        model.compile(opt, "binary_crossentropy")
     plateau = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5,
                                                 patience=p["lr_patience"])
     h = training.fit_resampled(model, x, y, sampler=sampler,

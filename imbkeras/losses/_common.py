@@ -196,10 +196,34 @@ def dense_targets(y_true, y_pred, name: str = "y_true"):
                          f"(or with a trailing 1) or one-hot of shape {tuple(y_pred.shape)}; "
                          f"received shape {tuple(y_true.shape)}.")
     if sparse:
-        y_true = ops.one_hot(ops.cast(y_true, "int32"), k, dtype=y_pred.dtype)
+        y_true = ops.one_hot(check_class_ids(ops.cast(y_true, "int32"), k, name), k,
+                             dtype=y_pred.dtype)
     else:
         y_true = ops.cast(y_true, y_pred.dtype)
     return y_true, y_pred
+
+
+def check_class_ids(ids, k: int, name: str = "y_true"):
+    """Sparse class ids must lie in ``[0, k)``: checked eagerly (``ValueError``) and
+    inside compiled functions (``tf.debugging`` asserts, ``InvalidArgumentError``), as
+    Keras's own sparse cross-entropy does; ``one_hot`` would silently give a zero row."""
+    import tensorflow as tf
+
+    if tf.executing_eagerly():
+        values = np.asarray(ids)
+        bad = (values < 0) | (values >= k)
+        if bad.any():
+            raise ValueError(f"`{name}` holds class id {int(values[bad].ravel()[0])}, out of "
+                             f"range for {k} classes (y_pred's last axis): ids must be in "
+                             f"[0, {k - 1}].")
+        return ids
+    checks = [tf.debugging.assert_non_negative(ids, message=f"`{name}` holds a negative "
+                                                            f"class id"),
+              tf.debugging.assert_less(ids, tf.cast(k, ids.dtype),
+                                       message=f"`{name}` holds a class id >= {k} (the number "
+                                               f"of classes of y_pred)")]
+    with tf.control_dependencies(checks):
+        return tf.identity(ids)
 
 
 def backend_is_floating(dtype) -> bool:

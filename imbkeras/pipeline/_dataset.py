@@ -488,6 +488,9 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
             raise ValueError(f"`label_mode`='multi_hot' needs 2-D multi-hot `y`; received shape "
                              f"{y_arr.shape}.")
         y = check_labels(y_arr, num_classes=num_classes)
+        if int(y.max()) > np.iinfo(np.int32).max:
+            raise ValueError(f"`y` holds label {int(y.max())}, which does not fit the int32 "
+                             f"labels of the pipeline; use class ids 0..K-1.")
         k = int(num_classes) if num_classes is not None else int(y.max()) + 1
     if mixup_alpha is not None and label_mode == "sparse":
         raise ValueError("`mixup_alpha` needs one-hot or multi-hot labels; received "
@@ -517,6 +520,12 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
     stream = _IndexStream(y, sampler, batch_size, shuffle, seed, continuous,
                           drop_remainder or continuous, x=None if files else x, chunk=chunk)
     n_batches = _expected_batches(sampler, y, batch_size, drop_remainder)  # validates y early
+    if n_batches == 0 or (continuous and n_batches is not None
+                          and _expected_batches(sampler, y, 1, False) == 0):
+        raise ValueError(f"an epoch would be empty: {len(y)} samples"
+                         + ("" if sampler is None else f" ({sampler!r} draws fewer)")
+                         + f" with batch_size={batch_size} and drop_remainder=True; lower "
+                           f"batch_size or keep the partial batch.")
     ds = tf.data.Dataset.from_generator(
         stream, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int64),
                                   tf.TensorSpec(shape=(), dtype=tf.int64)))

@@ -63,7 +63,9 @@ def prior_correction(probs, priors, normalize: bool = True) -> np.ndarray:
         float64 ``(n, K)`` corrected scores.
 
     Raises:
-        ValueError: if shapes disagree or ``priors`` has non-positive entries.
+        ValueError: if shapes disagree, ``priors`` has non-positive entries, or
+            ``probs`` are not probabilities (NaN / inf, outside [0, 1], logits,
+            rows that do not sum to 1).
 
     Example:
         >>> prior_correction([[0.6, 0.4]], [0.8, 0.2]).round(3).tolist()
@@ -72,9 +74,9 @@ def prior_correction(probs, priors, normalize: bool = True) -> np.ndarray:
     Reference:
         Buda, Maki, Mazurowski (2018), section 2.2.3.
     """
-    p = np.asarray(probs, dtype=np.float64)
-    if p.ndim != 2:
-        raise ValueError(f"`probs` must be 2-D (n_samples, n_classes); received shape {p.shape}.")
+    from imbkeras.metrics import check_probabilities
+
+    p = check_probabilities(probs, "probs")
     pr = check_priors(priors, p.shape[1])
     out = p / pr
     if normalize:

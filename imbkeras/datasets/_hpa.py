@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from imbkeras.datasets._files import load_files
 from imbkeras.datasets._image_folder import read_image
 
 HPA_CLASSES = (
@@ -124,17 +125,6 @@ def load_hpa(path, size: int | None = 299, *, as_source: bool = False,
                                         f"{str(folder / f'{i}_{ch}.png')!r} is missing.")
     paths = [str(folder / f"{i}_red.png") for i in ids]
     y = np.stack(y)
-    loader = HPALoader(size)
-    if as_source:
-        from imbkeras.pipeline import FileSource
-
-        return FileSource(paths, loader), y, list(HPA_CLASSES)
-    first = loader(paths[0])
-    x = np.empty((len(paths),) + first.shape, np.float32)
-    for k, p in enumerate(paths):
-        img = first if k == 0 else loader(p)
-        if img.shape != first.shape:
-            raise ValueError(f"image {ids[k]!r} has shape {img.shape}, unlike {ids[0]!r} "
-                             f"{first.shape}; pass `size=` to resize them all.")
-        x[k] = img
+    x = load_files(paths, HPALoader(size), as_source, what="image",
+                   labels=[repr(i) for i in ids], hint="pass `size=` to resize them all.")
     return x, y, list(HPA_CLASSES)

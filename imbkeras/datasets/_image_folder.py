@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from imbkeras.datasets._files import load_files
+
 IMAGE_EXTENSIONS = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp")
 
 
@@ -145,17 +147,6 @@ def load_image_folder(path, *, image_size=None, channels: int | None = None,
         paths += [str(p) for p in files]
         labels += [label] * len(files)
     y = np.asarray(labels, dtype=np.int64)
-    loader = ImageLoader(image_size, channels)
-    if as_source:
-        from imbkeras.pipeline import FileSource
-
-        return FileSource(paths, loader), y, list(class_names)
-    first = loader(paths[0])
-    x = np.empty((len(paths),) + first.shape, dtype="float32")
-    for i, p in enumerate(paths):
-        img = first if i == 0 else loader(p)
-        if img.shape != first.shape:
-            raise ValueError(f"image file {p!r} has shape {img.shape}, unlike {paths[0]!r} "
-                             f"{first.shape}; pass `image_size=` to resize them all.")
-        x[i] = img
+    x = load_files(paths, ImageLoader(image_size, channels), as_source, what="image file",
+                   hint="pass `image_size=` to resize them all.")
     return x, y, list(class_names)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from imbkeras.datasets._files import load_files
+
 
 def read_mrc(path) -> np.ndarray:
     """One MRC volume as float32 ``(d, h, w, 1)``; a ``ValueError`` names a corrupt file."""
@@ -84,16 +86,5 @@ def load_subtomograms(path, *, as_source: bool = False, labels: str = "labels.cs
     y = np.asarray(y, np.int64)
     k = int(y.max()) + 1
     names = [named.get(i, str(i)) for i in range(k)]
-    if as_source:
-        from imbkeras.pipeline import FileSource
-
-        return FileSource(files, read_mrc), y, names
-    first = read_mrc(files[0])
-    x = np.empty((len(files),) + first.shape, np.float32)
-    for i, f in enumerate(files):
-        vol = first if i == 0 else read_mrc(f)
-        if vol.shape != first.shape:
-            raise ValueError(f"MRC file {f!r} has shape {vol.shape[:3]}, unlike {files[0]!r} "
-                             f"{first.shape[:3]}.")
-        x[i] = vol
+    x = load_files(files, read_mrc, as_source, what="MRC file")
     return x, y, names

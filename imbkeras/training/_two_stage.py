@@ -66,11 +66,16 @@ def extract_features(extractor: keras.Model, x, batch_size: int = 256,
         out = np.memmap(path, dtype="float32", mode="w+", shape=(n, dim))
     else:
         out = np.empty((n, dim), dtype="float32")
-    for start in range(0, n, batch_size):
-        stop = min(n, start + batch_size)
-        batch = np.asarray(x[start:stop] if not isinstance(x, pipeline.FileSource)
-                           else x[np.arange(start, stop)], dtype="float32")
-        out[start:stop] = np.asarray(extractor(batch, training=False)).reshape(stop - start, dim)
+    # Chunks of whole batches through ``predict`` (one compiled function) bound the memory
+    # of what is loaded at once (a FileSource is read chunk by chunk).
+    sample_bytes = int(np.prod(x.shape[1:])) * 4
+    chunk = batch_size * max(1, (256 * 2**20) // max(1, batch_size * sample_bytes))
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        part = np.asarray(x[start:stop] if not isinstance(x, pipeline.FileSource)
+                          else x[np.arange(start, stop)], dtype="float32")
+        out[start:stop] = extractor.predict(part, batch_size=batch_size,
+                                            verbose=0).reshape(stop - start, dim)
     return out
 
 

@@ -335,13 +335,16 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
 
     jobs = [(str(store.root), exp_dict, [r.index for r in g.runs], options) for g in pending]
     locked = []
+    rebuilt = time.time()
     try:
         for job, results in _dispatch(executor, jobs, workers, ray_address, cpus_per_run,
                                       gpus_per_run):
             if results and all(s == "locked" for _, s, _ in results):
                 locked.append(job)
             record(results)
-            store.rebuild_table(order)
+            if time.time() - rebuilt > 10:  # the table reads every result: not after each run
+                store.rebuild_table(order)
+                rebuilt = time.time()
         # Groups another runner held: wait for it, or take over from a dead one.
         while locked:
             job = locked.pop(0)

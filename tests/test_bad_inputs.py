@@ -137,3 +137,9 @@ def test_inputs_are_not_mutated():
     yy.setflags(write=False)
     list(ik.pipeline.make_dataset(x, yy, 3, sampler=ik.sampling.RandomOverSampler(seed=0)))
     ik.protocols.stratified_folds(yy, 2)
+
+
+def test_absent_classes_are_named_in_a_warning():
+    with pytest.warns(UserWarning, match=r"classes \[2\] are absent"):
+        r = ik.metrics.report([0, 1, 1], [[.8, .1, .1], [.2, .7, .1], [.1, .8, .1]])
+    assert r["avacc"] == 1.0  # over the present classes

@@ -6,7 +6,9 @@ Conventions
 * Classes are ``0 .. K-1`` with ``K = y_prob.shape[1]``.
 * A class that is never predicted has PPV = 0 and F1 = 0 (scikit-learn's
   ``zero_division=0``); a class absent from ``y_true`` has TPR = 0, as
-  scikit-learn's ``recall_score(..., zero_division=0)``.
+  scikit-learn's ``recall_score(..., zero_division=0)``; ``avacc`` and ``mavg``
+  average over the classes present in ``y_true`` only, ``macro_f1`` and
+  ``gmean`` over all K. Absent classes are named in a ``UserWarning``.
 * ``auc_ovr`` is the mean one-vs-rest ROC AUC over the classes present in
   ``y_true`` that also have negatives; it equals scikit-learn's
   ``roc_auc_score(multi_class="ovr", average="macro")`` whenever every class is
@@ -187,6 +189,11 @@ def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
         auc_ovr = float(np.nanmean(auc))
 
     present = support > 0
+    if not present.all() and present.sum() > 1:
+        warnings.warn(f"classes {np.flatnonzero(~present).tolist()} are absent from `y_true`: "
+                      f"avacc and mavg average over the {int(present.sum())} present classes, "
+                      f"macro_f1 and gmean count the absent ones as 0 (see the conventions).",
+                      UserWarning, stacklevel=2)
     mavg = float(np.prod(tpr[present]) ** (1.0 / present.sum()))
     result = {
         "auc_ovr": auc_ovr,

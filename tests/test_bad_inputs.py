@@ -143,3 +143,12 @@ def test_absent_classes_are_named_in_a_warning():
     with pytest.warns(UserWarning, match=r"classes \[2\] are absent"):
         r = ik.metrics.report([0, 1, 1], [[.8, .1, .1], [.2, .7, .1], [.1, .8, .1]])
     assert r["avacc"] == 1.0  # over the present classes
+
+
+def test_realised_ratio_is_warned_when_rounding_moves_it():
+    y = np.repeat(np.arange(4), 11)
+    with pytest.warns(UserWarning, match="realised imbalance ratio is 5.5"):
+        idx = ik.protocols.imbalance_indices(y, "step", 5, minority_fraction=0.5, seed=0)
+    assert ik.protocols.realised_ratio(np.bincount(y[idx])) == 5.5  # 11 / round(2.2) = 11 / 2
+    with pytest.raises(ValueError, match="counts"):
+        ik.protocols.realised_ratio([0, 0])

@@ -144,9 +144,7 @@ def split_indices(y, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray
 def realised_ratio(y) -> float:
     """Largest / smallest class (or label) count of a training set."""
     y = np.asarray(y)
-    counts = y.sum(axis=0) if y.ndim == 2 else np.bincount(y)
-    counts = counts[counts > 0]
-    return float(counts.max() / counts.min()) if len(counts) else float("nan")
+    return protocols.realised_ratio(y.sum(axis=0) if y.ndim == 2 else np.bincount(y))
 
 
 class InfeasibleScenario(ValueError):

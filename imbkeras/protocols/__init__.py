@@ -2,7 +2,7 @@
 
 from imbkeras.protocols._folds import stratified_folds
 from imbkeras.protocols._imbalance import (KINDS, imbalance_counts, imbalance_indices,
-                                           make_imbalanced)
+                                           make_imbalanced, realised_ratio)
 
-__all__ = ["KINDS", "imbalance_counts", "imbalance_indices", "make_imbalanced",
+__all__ = ["KINDS", "imbalance_counts", "imbalance_indices", "make_imbalanced", "realised_ratio",
            "stratified_folds"]

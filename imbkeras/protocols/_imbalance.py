@@ -31,6 +31,7 @@ Kinds (``ratio`` = max class size / min class size):
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -157,7 +158,29 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
             raise ValueError(
                 f"class {c} would get {k} samples ({n} / {ratio:g} -> {s:.3g}) with "
                 f"kind={kind!r}, ratio={ratio:g}; lower `ratio` or raise `max_per_class`.")
+    realised = realised_ratio(counts)
+    if abs(realised / ratio - 1.0) > 0.05:
+        warnings.warn(f"kind={kind!r}, ratio={ratio:g}: after rounding the counts to whole "
+                      f"samples (largest class {int(counts.max())}, smallest "
+                      f"{int(counts.min())}) the realised imbalance ratio is {realised:.3g}, "
+                      f"more than 5 % from the requested {ratio:g}.", UserWarning, stacklevel=2)
     return {int(c): int(k) for c, k in sorted(zip(order.tolist(), counts.tolist()))}
+
+
+def realised_ratio(counts) -> float:
+    """Largest / smallest positive class count (a sequence or a ``{class: count}`` dict).
+
+    Example:
+        >>> realised_ratio([100, 10, 2]), realised_ratio({0: 9, 1: 3})
+        (50.0, 3.0)
+    """
+    values = list(counts.values()) if isinstance(counts, dict) else counts
+    c = np.asarray(values, dtype=float)
+    if c.ndim != 1 or not (c > 0).any() or (c < 0).any() or not np.isfinite(c).all():
+        raise ValueError(f"`counts` must be non-negative class counts with at least one "
+                         f"positive; received {values!r}.")
+    c = c[c > 0]
+    return float(c.max() / c.min())
 
 
 def imbalance_indices(y, kind: str, ratio: float, minority_fraction: float | None = None,

@@ -152,3 +152,18 @@ def test_realised_ratio_is_warned_when_rounding_moves_it():
     assert ik.protocols.realised_ratio(np.bincount(y[idx])) == 5.5  # 11 / round(2.2) = 11 / 2
     with pytest.raises(ValueError, match="counts"):
         ik.protocols.realised_ratio([0, 0])
+
+
+def test_seed_none_means_fresh_entropy_and_bad_seeds_are_named():
+    x = np.arange(40, dtype="float32").reshape(40, 1)
+    y = np.arange(40) % 2
+
+    def order(seed):
+        return [b.numpy().ravel().tolist() for b, _ in ik.pipeline.make_dataset(x, y, 8, seed=seed)]
+
+    assert order(3) == order(3)
+    assert order(None) != order(None)
+    with pytest.raises(TypeError, match="seed"):
+        ik.pipeline.make_dataset(x, y, 8, seed="a")
+    with pytest.raises(TypeError, match="seed"):
+        ik.pipeline.make_dataset(x, y, 8, seed=-1)

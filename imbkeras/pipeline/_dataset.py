@@ -383,7 +383,8 @@ def _apply_stage(stage, x, seed):
     return stage(x)
 
 
-def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed: int = 0,
+def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
+                 seed: int | None = 0,
                  *, num_classes: int | None = None, label_mode: str | None = None,
                  steps_per_epoch: int | None = None, drop_remainder: bool = False,
                  prefetch: bool = True, augment=None, mixup_alpha: float | None = None,
@@ -410,7 +411,7 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
         shuffle: shuffle the indices of every epoch (samplers with
             ``sample_sequence``, e.g. class-aware sampling, keep their order).
         seed: fixes the sequence of epochs and of augmentations (same seed,
-            same batches).
+            same batches); ``None`` draws fresh entropy (as NumPy and Keras do).
         num_classes: K; for ``label_mode="categorical"`` (default
             ``max(y) + 1``).
         label_mode: ``"sparse"`` (int32 labels), ``"categorical"`` (one-hot
@@ -459,6 +460,10 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True, seed
         (mixup, 3D), Buda et al. (2018) (per-epoch ROS/RUS).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
+    elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"`seed` must be a non-negative integer or None; received {seed!r}.")
     if loader is not None:
         if isinstance(x, FileSource):
             raise ValueError("`loader` is given twice: `x` is already a FileSource.")

@@ -105,7 +105,7 @@ def fit_multipath(model: keras.Model, x, y, *, path_epochs: int = 5, epochs: int
     loss = loss or ("categorical_crossentropy" if mixup_alpha else
                     "sparse_categorical_crossentropy")
     ds = pipeline.make_dataset(x, y, batch_size, sampler=sampler, mixup_alpha=mixup_alpha,
-                               seed=0 if seed is None else seed, label_mode=label_mode,
+                               seed=seed, label_mode=label_mode,
                                num_classes=k)
     flags = [(p, p.trainable) for p in paths]
     for p in paths:

@@ -76,7 +76,7 @@ def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epoch
             raise ValueError("`patience` (early stopping) needs `validation_data`; received "
                              "validation_data=None.")
     ds = pipeline.make_dataset(x, y, batch_size, sampler=sampler, augment=augment,
-                               seed=0 if seed is None else seed, label_mode=label_mode,
+                               seed=seed, label_mode=label_mode,
                                num_classes=num_classes)
     val = None
     if validation_data is not None:

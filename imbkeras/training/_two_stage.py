@@ -317,7 +317,7 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
                                     batch_size=stage2_batch_size or batch_size,
                                     feature_layer=feature_layer, seed=seed, verbose=verbose)
         cbs.append(fs)
-    ds = pipeline.make_dataset(x, y, batch_size, sampler=stage1_sampler, seed=seed or 0,
+    ds = pipeline.make_dataset(x, y, batch_size, sampler=stage1_sampler, seed=seed,
                                augment=augment)
     h1 = model.fit(ds, epochs=epochs, verbose=verbose, callbacks=cbs, shuffle=False)
     return {"stage1": h1, "stage2": fs.history if fs is not None else None}

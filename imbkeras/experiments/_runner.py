@@ -180,7 +180,7 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
         row = {**run.columns(), "n_train": int(len(y_tr)), "n_test": int(len(y_te)),
                "realised_ratio": ratio,
                "train_seconds": round(float(trained["train_seconds"] or 0.0), 3),
-               **scalars, **info_cols, "run_id": run.run_id}
+               **scalars, **info_cols, "training_key": key, "run_id": run.run_id}
         result = {
             "run_id": run.run_id, "fingerprint": run.fingerprint, "training_key": key,
             "status": "ok", "row": row,

@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from imbkeras import pipeline
+from imbkeras import pipeline, sampling
 from imbkeras._validation import check_labels, check_positive_int, check_same_length
 
 
@@ -137,12 +137,7 @@ class BaggingClassifier(_Ensemble):
         self.members_, self.weights_ = [], []
         for m in range(self.n_estimators):
             boot = np.sort(rng.integers(0, len(y), len(y)))
-            sampler = self.sampler
-            if sampler is not None and hasattr(sampler, "seed"):
-                import copy
-
-                sampler = copy.copy(sampler)
-                sampler.seed = int(rng.integers(2**31))
+            sampler = sampling.reseeded(self.sampler, int(rng.integers(2**31)))
             model = self._member(m)
             ds = pipeline.make_dataset(x[boot], y[boot], self.batch_size, sampler=sampler,
                                        seed=int(rng.integers(2**31)))

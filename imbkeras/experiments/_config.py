@@ -16,7 +16,6 @@ import importlib
 import inspect
 import numbers
 from pathlib import Path
-from typing import Any
 
 import yaml
 

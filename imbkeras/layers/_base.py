@@ -8,12 +8,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from imbkeras._validation import _short  # noqa: F401  (used by the layers)
 from imbkeras.layers._geometry import stateless_seeds
 
 
-def _short(value, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_number(v) -> bool:

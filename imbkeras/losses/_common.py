@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import numbers
 
 import keras
 import numpy as np
 from keras import ops
 
-from imbkeras._validation import _short
+from imbkeras._validation import (_short, check_class_vector, check_priors,  # noqa: F401
+                                  check_real)
 
 register = keras.saving.register_keras_serializable(package="imbkeras")
 
 
 # --------------------------------------------------------------------------- checks
-def check_real(value, name: str, *, minimum: float | None = None,
-               maximum: float | None = None, right_open: bool = False) -> float:
-    """Return ``value`` as a finite float in ``[minimum, maximum]`` (or ``[.., maximum)``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number; received {_short(value)} "
-                        f"of type {type(value).__name__}.")
-    v = float(value)
-    if not np.isfinite(v):
-        raise ValueError(f"`{name}` must be finite; received {value!r}.")
-    if minimum is not None and v < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}; received {value!r}.")
-    if maximum is not None and (v > maximum or (right_open and v >= maximum)):
-        bound = f"< {maximum}" if right_open else f"<= {maximum}"
-        raise ValueError(f"`{name}` must be {bound}; received {value!r}.")
-    return v
-
-
 def check_gamma(gamma, name: str = "gamma") -> float:
     return check_real(gamma, name, minimum=0.0)
 
@@ -41,34 +24,6 @@ def check_label_smoothing(label_smoothing) -> float:
 
 def check_beta(beta) -> float:
     return check_real(beta, "beta", minimum=0.0, maximum=1.0, right_open=True)
-
-
-def check_class_vector(values, name: str, *, minimum: float = 0.0, strict: bool = False,
-                       maximum: float | None = None) -> np.ndarray:
-    """Return a 1-D float64 vector with at least one entry, finite and >= (or >) ``minimum``."""
-    if isinstance(values, dict):
-        keys = sorted(values)
-        if keys != list(range(len(keys))):
-            raise ValueError(f"`{name}` given as a dict must have the keys 0..K-1; received "
-                             f"keys {_short(keys)}.")
-        values = [values[k] for k in keys]
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must be a sequence of numbers; received {_short(values)}.")
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"`{name}` must be a non-empty 1-D sequence with one entry per class; "
-                         f"received shape {arr.shape} ({_short(values)}).")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"`{name}` must be finite; received {_short(arr.tolist())}.")
-    bad = arr <= minimum if strict else arr < minimum
-    if bad.any():
-        op = ">" if strict else ">="
-        raise ValueError(f"`{name}` must be {op} {minimum}; received {_short(arr.tolist())} "
-                         f"(class {int(np.flatnonzero(bad)[0])} is {arr[bad][0]!r}).")
-    if maximum is not None and (arr > maximum).any():
-        raise ValueError(f"`{name}` must be <= {maximum}; received {_short(arr.tolist())}.")
-    return arr
 
 
 def check_samples_per_class(samples_per_class, name: str = "samples_per_class") -> np.ndarray:
@@ -88,14 +43,6 @@ def check_samples_per_class(samples_per_class, name: str = "samples_per_class") 
                          f"need every class in the training set (received "
                          f"{_short(arr.tolist())}). Drop the empty classes or give them a "
                          f"pseudo-count of 1.")
-    return arr
-
-
-def check_priors(priors, name: str = "priors") -> np.ndarray:
-    arr = check_class_vector(priors, name, minimum=0.0, strict=True)
-    if arr.size < 2:
-        raise ValueError(f"`{name}` must have one entry per class (>= 2 classes); received "
-                         f"{_short(arr.tolist())}.")
     return arr
 
 

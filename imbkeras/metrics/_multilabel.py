@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 import sklearn.metrics
 
-from imbkeras._validation import _short
+from imbkeras._validation import _short, check_multihot, check_multilabel_scores
 
 MULTILABEL_SCALAR_KEYS = (
     "macro_f1", "micro_f1", "samples_f1",
@@ -33,40 +33,6 @@ MULTILABEL_SCALAR_KEYS = (
     "macro_auc", "micro_auc", "samples_auc",
     "subset_accuracy", "hamming_accuracy",
 )
-
-
-def check_multilabel_targets(y, name: str = "y_true") -> np.ndarray:
-    """Return ``y`` as a 2-D int64 ``(n_samples, n_labels)`` array of 0 / 1."""
-    arr = np.asarray(y)
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 1:
-        raise ValueError(f"`{name}` must be a non-empty 2-D multi-hot array (n_samples, "
-                         f"n_labels); received shape {arr.shape}.")
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"`{name}` must hold 0/1 indicators; received dtype {arr.dtype}.")
-    bad = ~np.isin(arr, (0, 1))
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise ValueError(f"`{name}` must hold 0/1 indicators; received {arr[i, j].item()!r} at "
-                         f"[{i}, {j}].")
-    return arr.astype(np.int64)
-
-
-def check_multilabel_scores(y_prob, name: str = "y_prob", shape: tuple | None = None,
-                            atol: float = 1e-6) -> np.ndarray:
-    """Return ``y_prob`` as a 2-D float64 array of finite per-label probabilities in [0, 1]."""
-    p = np.asarray(y_prob, dtype=np.float64)
-    if p.ndim != 2:
-        raise ValueError(f"`{name}` must be 2-D (n_samples, n_labels); received shape {p.shape}.")
-    if shape is not None and p.shape != tuple(shape):
-        raise ValueError(f"`{name}` must have the shape of `y_true` {tuple(shape)}; received "
-                         f"shape {p.shape}.")
-    if not np.isfinite(p).all():
-        i, j = np.argwhere(~np.isfinite(p))[0]
-        raise ValueError(f"`{name}` must be finite; received {float(p[i, j])!r} at [{i}, {j}].")
-    if (p < -atol).any() or (p > 1 + atol).any():
-        raise ValueError(f"`{name}` must hold probabilities in [0, 1] (sigmoid outputs); "
-                         f"received values in [{p.min():.4g}, {p.max():.4g}].")
-    return np.clip(p, 0.0, 1.0)
 
 
 def check_thresholds(threshold, n_labels: int, name: str = "threshold") -> np.ndarray:
@@ -129,8 +95,8 @@ def mlcm(y_true, y_pred) -> np.ndarray:
         Heydarian, Doyle, Samavi (2022), MLCM: Multi-Label Confusion Matrix, IEEE
         Access 10, 19083-19095; used by Al-joudi et al. (2023), Fig. 9.
     """
-    t = check_multilabel_targets(y_true, "y_true").astype(bool)
-    p = check_multilabel_targets(y_pred, "y_pred").astype(bool)
+    t = check_multihot(y_true, "y_true", require_label=False).astype(np.int64).astype(bool)
+    p = check_multihot(y_pred, "y_pred", require_label=False).astype(np.int64).astype(bool)
     if t.shape != p.shape:
         raise ValueError(f"`y_true` and `y_pred` must have the same shape; received {t.shape} "
                          f"and {p.shape}.")
@@ -207,7 +173,7 @@ def report_multilabel(y_true, y_prob, threshold=0.5) -> dict:
         Al-joudi et al. (2023), section 5 (AUC, accuracy, F1, precision, recall,
         TP/FP/FN/TN, MLCM); Heydarian et al. (2022).
     """
-    y = check_multilabel_targets(y_true, "y_true")
+    y = check_multihot(y_true, "y_true", require_label=False).astype(np.int64)
     p = check_multilabel_scores(y_prob, "y_prob", shape=y.shape)
     n, n_labels = y.shape
     thr = check_thresholds(threshold, n_labels)

@@ -30,30 +30,9 @@ import warnings
 import numpy as np
 import sklearn.metrics
 
-from imbkeras._validation import check_labels
+from imbkeras._validation import check_labels, check_probabilities  # noqa: F401
 
 SCALAR_KEYS = ("auc_ovr", "accuracy", "macro_f1", "gmean", "avacc", "cba", "mavg")
-
-
-def check_probabilities(y_prob, name: str = "y_prob", atol: float = 1e-3) -> np.ndarray:
-    """Validate a 2-D array of class probabilities whose rows sum to 1."""
-    p = np.asarray(y_prob, dtype=np.float64)
-    if p.ndim != 2 or p.shape[1] < 2:
-        raise ValueError(f"`{name}` must be 2-D (n_samples, n_classes >= 2); "
-                         f"received shape {p.shape}.")
-    if not np.isfinite(p).all():
-        i = int(np.flatnonzero(~np.isfinite(p).all(axis=1))[0])
-        raise ValueError(f"`{name}` must be finite; row {i} is {p[i].tolist()}.")
-    if (p < -atol).any() or (p > 1 + atol).any():
-        raise ValueError(f"`{name}` must hold probabilities in [0, 1]; received values in "
-                         f"[{p.min():.4g}, {p.max():.4g}].")
-    sums = p.sum(axis=1)
-    bad = np.abs(sums - 1.0) > atol
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"rows of `{name}` must sum to 1 (softmax outputs); row {i} sums to "
-                         f"{sums[i]:.6g}. Apply softmax, or renormalise thresholded scores.")
-    return p
 
 
 def confusion_counts(cm: np.ndarray) -> dict[str, np.ndarray]:

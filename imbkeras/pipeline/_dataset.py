@@ -12,13 +12,12 @@ layers of :mod:`imbkeras.layers` are called with the stateless seed
 ``(stage seed, batch counter)``, so a pipeline is deterministic for its
 ``seed`` whatever the parallelism.
 
-Sampler protocol (see :class:`imbkeras.sampling.BaseSampler`): a sampler
-with ``sample_sequence(y, rng)`` fixes the order of an epoch (class-aware
-sampling; not shuffled); one with ``needs_data = True`` is asked
-``resample(x, y, rng) -> (indices, x_new, y_new)`` and its synthetic rows
-(``indices >= len(x)``) are appended; any other gives
-``resample_indices(y, rng)``, shuffled here. imbalanced-learn samplers are
-wrapped in :class:`imbkeras.sampling.ImblearnSampler`.
+Samplers follow one declared protocol, :class:`imbkeras.sampling.BaseSampler`:
+every epoch asks ``resample(x, y, rng) -> (indices, x_new, y_new)``;
+synthetic rows (``indices >= len(x)``) are appended, and the indices are
+shuffled unless the sampler ``keeps_order`` (class-aware sampling).
+imbalanced-learn samplers are wrapped in
+:class:`imbkeras.sampling.ImblearnSampler`.
 """
 
 from __future__ import annotations
@@ -27,12 +26,14 @@ import math
 import os
 import sys
 import threading
+from typing import NamedTuple
 
 import numpy as np
 import tensorflow as tf
 
-from imbkeras._validation import check_labels, check_positive_int, check_same_length
-from imbkeras.sampling import ImblearnSampler, as_sampler, check_multihot
+from imbkeras._validation import (check_labels, check_positive_int, check_same_length,
+                                  check_multihot, check_seed)
+from imbkeras.sampling import ImblearnSampler, as_sampler
 
 LABEL_MODES = ("sparse", "categorical", "multi_hot")
 _KEEP_POOLS = 4  # synthetic pools kept alive while their batches may still be gathered
@@ -163,25 +164,27 @@ class _IndexStream:
         s = self.sampler
         if s is None:
             idx = np.arange(len(self.y), dtype=np.int64)
-        elif hasattr(s, "sample_sequence"):
-            return np.asarray(s.sample_sequence(self.y, rng=rng), dtype=np.int64)
-        elif getattr(s, "needs_data", False):
+        else:
             idx, x_new, y_new = s.resample(self.x, self.y, rng=rng)
             idx = np.asarray(idx, dtype=np.int64)
-            n = len(self.y)
-            if len(y_new):
-                with self._lock:
-                    start = self._next_id
-                    self._next_id += len(y_new)
-                    self.pools[start] = (np.asarray(x_new), np.asarray(y_new))
-                    for old in sorted(self.pools)[:-_KEEP_POOLS]:
-                        del self.pools[old]
-                idx = np.where(idx >= n, idx - n + start, idx)
-        else:
-            idx = resample_indices(s, self.y, rng)
+            if y_new is not None and len(y_new):
+                idx = self._pool(idx, x_new, y_new)
+            if s.keeps_order:
+                return idx
         if self.shuffle:
             idx = idx[rng.permutation(len(idx))]
         return idx
+
+    def _pool(self, idx, x_new, y_new):
+        """Keep one draw's synthetic rows; their ids become unique across epochs."""
+        n = len(self.y)
+        with self._lock:
+            start = self._next_id
+            self._next_id += len(y_new)
+            self.pools[start] = (np.asarray(x_new), np.asarray(y_new))
+            for old in sorted(self.pools)[:-_KEEP_POOLS]:
+                del self.pools[old]
+        return np.where(idx >= n, idx - n + start, idx)
 
     def _chunks(self, idx):
         step = self.batch_size * self.chunk
@@ -266,19 +269,6 @@ class _BufferPool:
         return raw[offset:offset + nbytes].view(dtype).reshape(shape)
 
 
-def _aligned_empty(shape, dtype, align: int = 64) -> np.ndarray:
-    """An uninitialised array whose data start on an ``align``-byte boundary.
-
-    TensorFlow adopts aligned NumPy buffers returned by ``numpy_function``
-    without copying them.
-    """
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    buf = np.empty(nbytes + align, dtype=np.uint8)
-    offset = (-buf.ctypes.data) % align
-    return buf[offset:offset + nbytes].view(dtype).reshape(shape)
-
-
 def _take_rows(x, idx, out) -> None:
     """``out[:] = x[idx]`` without a temporary (row copies for large samples)."""
     if not isinstance(x, np.ndarray):  # FileSource, other array-likes
@@ -297,62 +287,9 @@ def _chunk_batches(sample_nbytes: int, batch_size: int, files: bool) -> int:
     return int(max(1, min(64, (16 * 2**20) // max(1, batch_size * sample_nbytes))))
 
 
-def resample_indices(sampler, y: np.ndarray, rng: np.random.Generator, x=None) -> np.ndarray:
-    """One draw of ``sampler``'s indices for labels ``y``.
-
-    imbkeras samplers expose ``resample_indices(y, rng=...)`` (or
-    ``sample_sequence``). Any other object with ``fit_resample`` (an
-    imbalanced-learn sampler) is wrapped in
-    :class:`imbkeras.sampling.ImblearnSampler`: random over/under-samplers run
-    on an index column; samplers that need the data (NearMiss, ENN, ...) run on
-    ``x`` and must expose ``sample_indices_``.
-
-    Args:
-        sampler: the sampler.
-        y: labels.
-        rng: the epoch's ``numpy.random.Generator``.
-        x: the samples, needed only by data-dependent samplers.
-
-    Returns:
-        int64 indices into ``y``.
-
-    Raises:
-        TypeError: for objects that are no sampler, data-dependent samplers
-            without ``x``, or samplers that create new samples (use
-            :func:`make_dataset`, which appends them).
-    """
-    if hasattr(sampler, "resample_indices") and not isinstance(sampler, ImblearnSampler) \
-            and not getattr(sampler, "needs_data", False):
-        return np.asarray(sampler.resample_indices(y, rng=rng), dtype=np.int64)
-    if hasattr(sampler, "sample_sequence"):
-        return np.asarray(sampler.sample_sequence(y, rng=rng), dtype=np.int64)
-    if not hasattr(sampler, "fit_resample") and not hasattr(sampler, "resample"):
-        raise TypeError(f"`sampler` must have `resample_indices` or `fit_resample`; "
-                        f"received {sampler!r}.")
-    wrapped = as_sampler(sampler)
-    if not getattr(wrapped, "needs_data", False):
-        return np.asarray(wrapped.resample_indices(y, rng=rng), dtype=np.int64)
-    if x is None:
-        raise TypeError(f"`sampler`={sampler!r} needs the data to choose samples; pass `x`.")
-    idx, _, y_new = wrapped.resample(x, y, rng=rng)
-    if len(y_new) or (len(idx) and np.max(idx) >= len(y)):
-        raise TypeError(f"`sampler`={sampler!r} does not expose `sample_indices_`: it creates "
-                        f"new samples, which only make_dataset can stream (it appends them).")
-    return np.asarray(idx, dtype=np.int64)
-
-
-def _expected_batches(sampler, y, batch_size, drop_remainder):
-    if sampler is None:
-        n = len(y)
-    elif hasattr(sampler, "epoch_size"):
-        n = sampler.epoch_size(y)
-        if n is None:
-            return None
-    elif hasattr(sampler, "target_counts"):
-        n = sum(sampler.target_counts(y).values())
-    else:
-        return None
-    return n // batch_size if drop_remainder else math.ceil(n / batch_size)
+def _epoch_size(sampler, y) -> int | None:
+    """Samples per epoch (``None`` when it varies with the draw); validates ``y`` early."""
+    return len(y) if sampler is None else sampler.epoch_size(y)
 
 
 def _stage_seed(seed: int, stage: int) -> int:
@@ -381,6 +318,153 @@ def _apply_stage(stage, x, seed):
     except ImportError:  # pragma: no cover
         pass
     return stage(x)
+
+
+# -- make_dataset's stages ---------------------------------------------------
+
+class _Inputs(NamedTuple):
+    x: object          # ndarray, memmap or FileSource
+    y: np.ndarray      # int64 labels or uint8 multi-hot
+    files: bool
+    multilabel: bool
+    label_mode: str
+    num_classes: int
+
+
+def _resolve_inputs(x, y, loader, label_mode, num_classes, mixup_alpha) -> _Inputs:
+    """Stage 1: check ``x`` and ``y`` and choose the label mode."""
+    if loader is not None:
+        if isinstance(x, FileSource):
+            raise ValueError("`loader` is given twice: `x` is already a FileSource.")
+        x = FileSource(x, loader)
+    check_same_length(x, y)
+    files = isinstance(x, FileSource)
+    if not files and not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    if not files and x.dtype.kind not in "biuf":
+        raise TypeError(f"`x` must be a numeric array (or file paths together with `loader`); "
+                        f"received dtype {x.dtype} (first item {x.ravel()[:1].tolist()!r}).")
+    y_arr = np.asarray(y)
+    multilabel = y_arr.ndim == 2
+    if label_mode is None:
+        label_mode = "multi_hot" if multilabel else (
+            "categorical" if mixup_alpha is not None else "sparse")
+    if label_mode not in LABEL_MODES:
+        raise ValueError(f"`label_mode` must be one of {LABEL_MODES}; received {label_mode!r}.")
+    if multilabel:
+        if label_mode != "multi_hot":
+            raise ValueError(f"`label_mode`={label_mode!r} needs 1-D class labels; `y` has "
+                             f"shape {y_arr.shape} (multi-hot: use label_mode='multi_hot').")
+        y = check_multihot(y_arr)
+        k = y.shape[1]
+    else:
+        if label_mode == "multi_hot":
+            raise ValueError(f"`label_mode`='multi_hot' needs 2-D multi-hot `y`; received shape "
+                             f"{y_arr.shape}.")
+        y = check_labels(y_arr, num_classes=num_classes)
+        if int(y.max()) > np.iinfo(np.int32).max:
+            raise ValueError(f"`y` holds label {int(y.max())}, which does not fit the int32 "
+                             f"labels of the pipeline; use class ids 0..K-1.")
+        k = int(num_classes) if num_classes is not None else int(y.max()) + 1
+    if mixup_alpha is not None and label_mode == "sparse":
+        raise ValueError("`mixup_alpha` needs one-hot or multi-hot labels; received "
+                         "label_mode='sparse' (use 'categorical').")
+    return _Inputs(x, y, files, multilabel, label_mode, k)
+
+
+def _resolve_sampler(sampler, inputs: _Inputs):
+    """Stage 2: the sampler under the declared protocol, checked against the inputs."""
+    sampler = as_sampler(sampler)
+    if sampler is None:
+        return None
+    if inputs.files and sampler.needs_data:
+        raise ValueError(f"`sampler`={sampler!r} needs the data in memory (it looks at or "
+                         f"creates samples); it cannot stream a FileSource. Use an "
+                         f"index-level sampler with files.")
+    if inputs.multilabel and isinstance(sampler, ImblearnSampler):
+        raise ValueError(f"`sampler`={sampler!r} handles single-label targets only; `y` is "
+                         f"multi-hot (use MultilabelHybridSampler or ClassAwareSampler).")
+    return sampler
+
+
+def _index_batches(stream: _IndexStream) -> tf.data.Dataset:
+    """Stage 3: the stream of ``(indices, batch_counter)`` chunks."""
+    return tf.data.Dataset.from_generator(
+        stream, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int64),
+                                  tf.TensorSpec(shape=(), dtype=tf.int64)))
+
+
+def _gather(ds, stream: _IndexStream, inputs: _Inputs, parallel) -> tf.data.Dataset:
+    """Stage 4: gather each chunk from the original data; convert the labels."""
+    x, label_mode, k = inputs.x, inputs.label_mode, inputs.num_classes
+    y_src = inputs.y.astype(np.uint8) if inputs.multilabel else inputs.y.astype(np.int32)
+    x_dtype = tf.as_dtype(x.dtype)
+    sample_shape = tuple(x.shape[1:])
+
+    def gather(idx, counter):
+        xc, yc = tf.numpy_function(lambda i: stream.gather(x, y_src, i), [idx],
+                                   [x_dtype, tf.as_dtype(y_src.dtype)], stateful=False)
+        xc.set_shape((None,) + sample_shape)
+        yc.set_shape((None,) + y_src.shape[1:])
+        if label_mode == "categorical":
+            yc = tf.one_hot(yc, k, dtype=tf.float32)
+        elif label_mode == "multi_hot":
+            yc = tf.cast(yc, tf.float32)
+        return xc, yc, counter
+
+    return ds.map(gather, num_parallel_calls=parallel, deterministic=True)
+
+
+def _split_batches(ds, batch_size: int, sample_shape: tuple, fixed: bool,
+                   counters: bool) -> tf.data.Dataset:
+    """Stage 5: a chunk -> its batches (full ones by reshaping, then any partial tail)."""
+
+    def split(xc, yc, counter):
+        n = tf.shape(yc, out_type=tf.int64)[0]
+        full = n // batch_size
+        head = (tf.reshape(xc[:full * batch_size], (-1, batch_size) + sample_shape),
+                tf.reshape(yc[:full * batch_size], (-1, batch_size) + tuple(yc.shape[1:])))
+        if counters:
+            head = head + (counter + tf.range(full),)
+        ds_full = tf.data.Dataset.from_tensor_slices(head)
+        if fixed:  # chunks hold whole batches only
+            return ds_full
+        tail = (xc[full * batch_size:], yc[full * batch_size:])
+        if counters:
+            tail = tail + (counter + full,)
+        ds_tail = tf.data.Dataset.from_tensors(tail).filter(lambda xt, *rest: tf.shape(xt)[0] > 0)
+        return ds_full.concatenate(ds_tail)
+
+    return ds.flat_map(split)
+
+
+def _augment_and_mix(ds, stages, mixup_alpha, seed: int, parallel) -> tf.data.Dataset:
+    """Stage 6: augmentation stages, then MixUp, with per-batch stateless seeds."""
+    mixer = None
+    if mixup_alpha is not None:
+        from imbkeras.layers import MixUp  # the pipeline stage is the layer itself
+
+        mixer = MixUp(alpha=mixup_alpha)
+    aug_seeds = [_stage_seed(seed, i) for i in range(len(stages))]
+    mix_seed = _stage_seed(seed, 1000)
+
+    def augment_and_mix(xb, yb, counter):
+        for stage, s in zip(stages, aug_seeds):
+            xb = _apply_stage(stage, xb, tf.stack([tf.constant(s, tf.int64), counter]))
+        if mixer is not None:
+            xb, yb = mixer.augment((xb, yb), tf.stack([tf.constant(mix_seed, tf.int64), counter]))
+        return xb, yb
+
+    return ds.map(augment_and_mix, num_parallel_calls=parallel, deterministic=True)
+
+
+def _finish(ds, n_batches: int | None, continuous: bool, prefetch: bool) -> tf.data.Dataset:
+    """Stage 7: declare the cardinality and prefetch."""
+    if continuous:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
+    elif n_batches is not None:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
+    return ds.prefetch(tf.data.AUTOTUNE) if prefetch else ds
 
 
 def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
@@ -460,132 +544,37 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
         (mixup, 3D), Buda et al. (2018) (per-epoch ROS/RUS).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
+    seed = check_seed(seed)
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
-    elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"`seed` must be a non-negative integer or None; received {seed!r}.")
-    if loader is not None:
-        if isinstance(x, FileSource):
-            raise ValueError("`loader` is given twice: `x` is already a FileSource.")
-        x = FileSource(x, loader)
-    check_same_length(x, y)
-    files = isinstance(x, FileSource)
-    if not files and not isinstance(x, np.ndarray):
-        x = np.asarray(x)
-    if not files and x.dtype.kind not in "biuf":
-        raise TypeError(f"`x` must be a numeric array (or file paths together with `loader`); "
-                        f"received dtype {x.dtype} (first item {x.ravel()[:1].tolist()!r}).")
-    y_arr = np.asarray(y)
-    multilabel = y_arr.ndim == 2
-    if label_mode is None:
-        label_mode = "multi_hot" if multilabel else (
-            "categorical" if mixup_alpha is not None else "sparse")
-    if label_mode not in LABEL_MODES:
-        raise ValueError(f"`label_mode` must be one of {LABEL_MODES}; received {label_mode!r}.")
-    if multilabel:
-        if label_mode != "multi_hot":
-            raise ValueError(f"`label_mode`={label_mode!r} needs 1-D class labels; `y` has "
-                             f"shape {y_arr.shape} (multi-hot: use label_mode='multi_hot').")
-        y = check_multihot(y_arr)
-        k = y.shape[1]
-    else:
-        if label_mode == "multi_hot":
-            raise ValueError(f"`label_mode`='multi_hot' needs 2-D multi-hot `y`; received shape "
-                             f"{y_arr.shape}.")
-        y = check_labels(y_arr, num_classes=num_classes)
-        if int(y.max()) > np.iinfo(np.int32).max:
-            raise ValueError(f"`y` holds label {int(y.max())}, which does not fit the int32 "
-                             f"labels of the pipeline; use class ids 0..K-1.")
-        k = int(num_classes) if num_classes is not None else int(y.max()) + 1
-    if mixup_alpha is not None and label_mode == "sparse":
-        raise ValueError("`mixup_alpha` needs one-hot or multi-hot labels; received "
-                         "label_mode='sparse' (use 'categorical').")
     if steps_per_epoch is not None:
         check_positive_int(steps_per_epoch, "steps_per_epoch")
+    inputs = _resolve_inputs(x, y, loader, label_mode, num_classes, mixup_alpha)
     stages = _check_stages(augment)
-    mixer = None
-    if mixup_alpha is not None:
-        from imbkeras.layers import MixUp  # the pipeline stage is the layer itself
-
-        mixer = MixUp(alpha=mixup_alpha)
-    sampler = as_sampler(sampler)
-    if files and getattr(sampler, "needs_data", False):
-        raise ValueError(f"`sampler`={sampler!r} needs the data in memory (it looks at or "
-                         f"creates samples); it cannot stream a FileSource. Use an "
-                         f"index-level sampler with files.")
-    if multilabel and isinstance(sampler, ImblearnSampler):
-        raise ValueError(f"`sampler`={sampler!r} handles single-label targets only; `y` is "
-                         f"multi-hot (use MultilabelHybridSampler or ClassAwareSampler).")
+    sampler = _resolve_sampler(sampler, inputs)
 
     continuous = steps_per_epoch is not None
-    x_dtype = tf.as_dtype(x.dtype)
-    sample_shape = tuple(x.shape[1:])
-    chunk = _chunk_batches(int(np.prod(sample_shape, dtype=np.int64)) * x_dtype.size,
-                           batch_size, files)
-    stream = _IndexStream(y, sampler, batch_size, shuffle, seed, continuous,
-                          drop_remainder or continuous, x=None if files else x, chunk=chunk)
-    n_batches = _expected_batches(sampler, y, batch_size, drop_remainder)  # validates y early
-    if n_batches == 0 or (continuous and n_batches is not None
-                          and _expected_batches(sampler, y, 1, False) == 0):
-        raise ValueError(f"an epoch would be empty: {len(y)} samples"
-                         + ("" if sampler is None else f" ({sampler!r} draws fewer)")
+    fixed = drop_remainder or continuous
+    n = _epoch_size(sampler, inputs.y)
+    n_batches = None if n is None else (n // batch_size if drop_remainder
+                                        else math.ceil(n / batch_size))
+    if n == 0 or n_batches == 0:
+        raise ValueError(f"an epoch would be empty: {len(inputs.y)} samples"
+                         + ("" if sampler is None else f" ({sampler!r} draws {n})")
                          + f" with batch_size={batch_size} and drop_remainder=True; lower "
                            f"batch_size or keep the partial batch.")
-    ds = tf.data.Dataset.from_generator(
-        stream, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int64),
-                                  tf.TensorSpec(shape=(), dtype=tf.int64)))
-
-    y_src = y.astype(np.uint8) if multilabel else y.astype(np.int32)
-    fixed = batch_size if (drop_remainder or continuous) else None
+    x = inputs.x
+    sample_shape = tuple(x.shape[1:])
+    chunk = _chunk_batches(int(np.prod(sample_shape, dtype=np.int64)) * x.dtype.itemsize,
+                           batch_size, inputs.files)
+    stream = _IndexStream(inputs.y, sampler, batch_size, shuffle, seed, continuous, fixed,
+                          x=None if inputs.files else x, chunk=chunk)
     parallel = tf.data.AUTOTUNE if num_parallel_calls is None else num_parallel_calls
-    aug_seeds = [_stage_seed(seed, i) for i in range(len(stages))]
-    mix_seed = _stage_seed(seed, 1000)
+    transform = bool(stages) or mixup_alpha is not None
 
-    transform = bool(stages) or mixer is not None
-
-    def gather(idx, counter):  # one chunk of consecutive batches, labels converted
-        xc, yc = tf.numpy_function(lambda i: stream.gather(x, y_src, i), [idx],
-                                   [x_dtype, tf.as_dtype(y_src.dtype)], stateful=False)
-        xc.set_shape((None,) + sample_shape)
-        yc.set_shape((None,) + y_src.shape[1:])
-        if label_mode == "categorical":
-            yc = tf.one_hot(yc, k, dtype=tf.float32)
-        elif label_mode == "multi_hot":
-            yc = tf.cast(yc, tf.float32)
-        return xc, yc, counter
-
-    def split(xc, yc, counter):
-        """A chunk -> its batches: full ones by reshaping, then any partial tail."""
-        n = tf.shape(yc, out_type=tf.int64)[0]
-        full = n // batch_size
-        head = (tf.reshape(xc[:full * batch_size], (-1, batch_size) + sample_shape),
-                tf.reshape(yc[:full * batch_size], (-1, batch_size) + tuple(yc.shape[1:])))
-        if transform:
-            head = head + (counter + tf.range(full),)
-        ds_full = tf.data.Dataset.from_tensor_slices(head)
-        if fixed is not None:  # chunks hold whole batches only
-            return ds_full
-        tail = (xc[full * batch_size:], yc[full * batch_size:])
-        if transform:
-            tail = tail + (counter + full,)
-        ds_tail = tf.data.Dataset.from_tensors(tail).filter(lambda xt, *rest: tf.shape(xt)[0] > 0)
-        return ds_full.concatenate(ds_tail)
-
-    def augment_and_mix(xb, yb, counter):
-        for stage, s in zip(stages, aug_seeds):
-            xb = _apply_stage(stage, xb, tf.stack([tf.constant(s, tf.int64), counter]))
-        if mixer is not None:
-            xb, yb = mixer.augment((xb, yb), tf.stack([tf.constant(mix_seed, tf.int64), counter]))
-        return xb, yb
-
-    ds = ds.map(gather, num_parallel_calls=parallel, deterministic=True)
-    ds = ds.flat_map(split)
+    ds = _index_batches(stream)
+    ds = _gather(ds, stream, inputs, parallel)
+    ds = _split_batches(ds, batch_size, sample_shape, fixed, counters=transform)
     if transform:
-        ds = ds.map(augment_and_mix, num_parallel_calls=parallel, deterministic=True)
-    if continuous:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
-    elif n_batches is not None:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
-    if prefetch:
-        ds = ds.prefetch(tf.data.AUTOTUNE)
-    return ds
+        ds = _augment_and_mix(ds, stages, mixup_alpha, seed, parallel)
+    return _finish(ds, n_batches, continuous, prefetch)

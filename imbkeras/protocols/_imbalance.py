@@ -35,22 +35,10 @@ import warnings
 
 import numpy as np
 
-from imbkeras._validation import check_labels, check_same_length
+from imbkeras._validation import check_labels, check_ratio, check_same_length, round_half_up
 
 KINDS = ("step", "linear", "linear_ratio", "single_majority", "single_minority",
          "half_minority")
-
-
-def _round_half_up(v: np.ndarray) -> np.ndarray:
-    return np.floor(np.asarray(v, dtype=np.float64) + 0.5 + 1e-9).astype(np.int64)
-
-
-def _check_ratio(ratio) -> float:
-    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not np.isfinite(ratio):
-        raise ValueError(f"`ratio` must be a finite number >= 1; received {ratio!r}.")
-    if ratio < 1:
-        raise ValueError(f"`ratio` must be >= 1 (max/min class size); received {ratio!r}.")
-    return float(ratio)
 
 
 def _class_order(classes: np.ndarray, seed: int) -> np.ndarray:
@@ -95,7 +83,7 @@ def _minority_positions(kind, num, minority_fraction, minority_classes, order):
 def _k_from_mu(mu, num) -> int:
     if isinstance(mu, bool) or not isinstance(mu, numbers.Real) or not 0.0 < mu < 1.0:
         raise ValueError(f"`minority_fraction` (mu) must be in (0, 1); received {mu!r}.")
-    k = int(_round_half_up(mu * num))
+    k = int(round_half_up(mu * num))
     _check_k(k, num, f"minority_fraction={mu!r}")
     return k
 
@@ -126,7 +114,7 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
     y = check_labels(y)
     if kind not in KINDS:
         raise ValueError(f"`kind` must be one of {KINDS}; received {kind!r}.")
-    ratio = _check_ratio(ratio)
+    ratio = check_ratio(ratio)
     if kind != "step" and minority_fraction is not None:
         raise ValueError(f"`minority_fraction` applies to kind='step' only; received "
                          f"minority_fraction={minority_fraction!r} with kind={kind!r}.")
@@ -152,7 +140,7 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
     else:
         minority = _minority_positions(kind, num, minority_fraction, minority_classes, order)
         sizes = np.where(minority, n / ratio, float(n))
-    counts = _round_half_up(sizes)
+    counts = round_half_up(sizes)
     for c, k, s in zip(order.tolist(), counts.tolist(), sizes.tolist()):
         if k < 1:
             raise ValueError(

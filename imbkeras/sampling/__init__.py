@@ -11,7 +11,9 @@ from imbkeras.sampling._base import (BaseSampler, RandomOverSampler, RandomUnder
 from imbkeras.sampling._class_aware import ClassAwareSampler
 from imbkeras.sampling._hybrid import EpochUndersampler, HybridSampler
 from imbkeras.sampling._multilabel import MultilabelHybridSampler, check_multihot, label_counts
-from imbkeras.sampling._synthetic import SMOTE, ImblearnSampler, as_sampler
+from imbkeras.sampling._registry import (create_sampler, get_sampler, list_samplers,
+                                         register_sampler, sampler_info)
+from imbkeras.sampling._synthetic import SMOTE, ImblearnSampler, as_sampler, reseeded
 
 __all__ = [
     "BaseSampler",
@@ -26,6 +28,12 @@ __all__ = [
     "SMOTE",
     "ImblearnSampler",
     "as_sampler",
+    "reseeded",
+    "create_sampler",
+    "get_sampler",
+    "list_samplers",
+    "register_sampler",
+    "sampler_info",
     "check_multihot",
     "label_counts",
 ]

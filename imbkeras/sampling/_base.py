@@ -10,26 +10,14 @@ a fresh random generator each epoch.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from imblearn.utils import check_sampling_strategy
+from sklearn.base import BaseEstimator
 
-from imbkeras._validation import check_labels, check_same_length
-
-
-def as_generator(rng) -> np.random.Generator:
-    """Turn ``None`` / an int / a sequence of ints / a Generator into a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    return np.random.default_rng(np.random.SeedSequence(rng))
-
-
-def round_half_up(value: float) -> int:
-    """Round half up (``2.5 -> 3``), the rounding every imbkeras count uses."""
-    return int(math.floor(float(value) + 0.5 + 1e-9))
+from imbkeras.sampling._registry import register_sampler
+from imbkeras._validation import (as_generator, check_labels, check_ratio, check_same_length,
+                                  check_seed)
 
 
 def _class_counts(y: np.ndarray) -> dict[int, int]:
@@ -71,10 +59,7 @@ class RatioStrategy:
     """
 
     def __init__(self, max_ratio: float, kind: str = "over"):
-        if isinstance(max_ratio, bool) or not isinstance(max_ratio, numbers.Real) \
-                or not np.isfinite(max_ratio) or max_ratio < 1:
-            raise ValueError(f"`max_ratio` must be a finite number >= 1 (max/min class "
-                             f"size after resampling); received {max_ratio!r}.")
+        check_ratio(max_ratio, "max_ratio", "max/min class size after resampling")
         if kind not in ("over", "under"):
             raise ValueError(f"`kind` must be 'over' or 'under'; received {kind!r}.")
         self.max_ratio = float(max_ratio)
@@ -105,20 +90,90 @@ def ratio_strategy(max_ratio: float, kind: str = "over") -> RatioStrategy:
     return RatioStrategy(max_ratio, kind)
 
 
-class BaseSampler:
-    """Base class of imbkeras's index-level samplers.
+class BaseSampler(BaseEstimator):
+    """The sampler protocol every imbkeras sampler implements.
+
+    A scikit-learn estimator (``get_params`` / ``set_params``,
+    ``sklearn.base.clone``, a readable repr) with imbalanced-learn's
+    ``fit_resample`` and the per-epoch contract of
+    :func:`imbkeras.pipeline.make_dataset`:
+
+    * ``resample(x, y, rng) -> (indices, x_new, y_new)``: one epoch's draw.
+      Indices below ``len(y)`` select original samples, ``len(y) + j``
+      selects the synthetic sample ``x_new[j]`` (label ``y_new[j]``).
+      Index-level samplers ignore ``x`` (it may be ``None``) and return no
+      synthetic samples.
+    * ``resample_indices(y, rng)``: the indices alone, for samplers whose
+      choice ignores the data (``needs_data = False``); a ``TypeError``
+      for the others.
+    * ``epoch_size(y)``: samples per epoch (``None`` when it varies with
+      the draw); ``target_counts(y)``: per-class counts after resampling.
+    * Class attributes: ``needs_data`` (a draw looks at or creates samples:
+      SMOTE, NearMiss, ...; such samplers cannot stream files) and
+      ``keeps_order`` (the draw's order is part of the method, as in
+      class-aware sampling; pipelines do not shuffle it).
+
+    Subclasses implement ``resample_indices`` (index-level samplers) or
+    ``resample`` (data-aware ones). ``seed`` fixes the draws; ``None`` draws
+    from fresh entropy each time. ``rng`` arguments accept ``None`` (use
+    ``seed``), an int, a sequence of ints or a ``numpy.random.Generator``.
+    """
+
+    needs_data = False
+    keeps_order = False
+
+    def resample_indices(self, y, rng=None) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def resample(self, x, y, rng=None):
+        """One epoch's draw: ``(indices, x_new, y_new)`` (see the class docs)."""
+        idx = np.asarray(self.resample_indices(y, rng=rng), dtype=np.int64)
+        return idx, None, None
+
+    def epoch_size(self, y) -> int | None:
+        """Number of samples one resampled epoch holds (``None`` if it varies)."""
+        return int(sum(self.target_counts(y).values()))
+
+    def epoch_indices(self, y, epoch: int) -> np.ndarray:
+        """Indices of epoch ``epoch``: a fresh, reproducible draw per epoch.
+
+        Uses ``numpy.random.SeedSequence([seed, epoch])`` (``seed=None``
+        counts as 0), the generator the pipelines derive for the same epoch.
+        """
+        seed = 0 if self.seed is None else self.seed
+        return self.resample_indices(y, rng=np.random.default_rng(
+            np.random.SeedSequence([seed, int(epoch)])))
+
+    def fit_resample(self, X, y):
+        """Resample ``X`` (any rank) and ``y`` once (imbalanced-learn's contract).
+
+        Sets ``sample_indices_`` when every returned sample is an original
+        one (as imbalanced-learn's index-selecting samplers do).
+
+        Returns:
+            ``(X_resampled, y_resampled)``: originals gathered by the draw's
+            indices, synthetic samples appended in their order.
+        """
+        check_same_length(X, y, "X", "y")
+        idx, x_new, y_new = self.resample(X, y)
+        X, y = np.asarray(X), np.asarray(y)
+        n = len(y)
+        if y_new is None or not len(y_new):
+            self.sample_indices_ = idx
+            return X[idx], y[idx]
+        real = idx[idx < n]
+        x_new, y_new = np.asarray(x_new), np.asarray(y_new)
+        syn = idx[idx >= n] - n
+        return (np.concatenate([X[real], x_new[syn]]),
+                np.concatenate([y[real], y_new[syn].astype(y.dtype, copy=False)]))
+
+
+class _StrategySampler(BaseSampler):
+    """Samplers driven by an imbalanced-learn ``sampling_strategy``.
 
     Subclasses set ``_sampling_type`` (``"over-sampling"`` or
     ``"under-sampling"``, as imbalanced-learn names them, or ``"hybrid"`` when
     ``_targets`` returns final counts) and implement ``_draw(y, targets, rng)``.
-
-    Sampler protocol used by :func:`imbkeras.pipeline.make_dataset`:
-    ``resample_indices(y, rng)`` gives one epoch's indices (the pipeline
-    shuffles them); samplers that define the order themselves expose
-    ``sample_sequence(y, rng)`` instead (not shuffled); samplers that need the
-    data or create samples set ``needs_data = True`` and expose
-    ``resample(x, y, rng) -> (indices, x_new, y_new)``. ``epoch_size(y)``
-    gives the number of samples per epoch (``None`` when it varies).
 
     Args:
         sampling_strategy: any form imbalanced-learn accepts: a string
@@ -131,17 +186,11 @@ class BaseSampler:
     """
 
     _sampling_type = "over-sampling"
-    needs_data = False
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None):
         self.sampling_strategy = sampling_strategy
-        self.seed = seed
+        self.seed = check_seed(seed)
 
-    def __repr__(self):
-        return (f"{type(self).__name__}(sampling_strategy={self.sampling_strategy!r}, "
-                f"seed={self.seed!r})")
-
-    # -- public API ---------------------------------------------------------
     def target_counts(self, y) -> dict[int, int]:
         """Per-class sample counts after resampling ``y``."""
         y = check_labels(y)
@@ -149,20 +198,6 @@ class BaseSampler:
         for c, n in self._targets(y).items():
             out[c] = out[c] + n if self._sampling_type == "over-sampling" else n
         return out
-
-    def epoch_size(self, y) -> int | None:
-        """Number of samples one resampled epoch holds."""
-        return int(sum(self.target_counts(y).values()))
-
-    def epoch_indices(self, y, epoch: int) -> np.ndarray:
-        """Indices of epoch ``epoch``: a fresh, reproducible draw per epoch.
-
-        Uses ``numpy.random.SeedSequence([seed, epoch])`` (``seed=None``
-        counts as 0), the generator the pipelines derive for the same epoch.
-        """
-        seed = 0 if self.seed is None else self.seed
-        return self.resample_indices(y, rng=np.random.default_rng(
-            np.random.SeedSequence([seed, int(epoch)])))
 
     def resample_indices(self, y, rng=None) -> np.ndarray:
         """Draw the indices of one resampled set of ``y`` (no data touched).
@@ -181,16 +216,16 @@ class BaseSampler:
         return np.asarray(self._draw(y, targets, gen), dtype=np.int64)
 
     def fit_resample(self, X, y):
-        """Resample ``X`` (any rank) and ``y``; sets ``sample_indices_``.
+        """Resample ``X`` (any rank) and ``y``; sets ``sample_indices_`` and
+        ``sampling_strategy_``.
 
         Returns:
-            ``(X[idx], y[idx])`` with ``idx = self.sample_indices_``.
+            ``(X[idx], y[idx])`` with ``idx = self.sample_indices_`` (and
+            the synthetic samples appended, for samplers that create them).
         """
-        check_same_length(X, y, "X", "y")
-        idx = self.resample_indices(y)
-        self.sample_indices_ = idx
+        out = super().fit_resample(X, y)
         self.sampling_strategy_ = self._targets(check_labels(y))
-        return np.asarray(X)[idx], np.asarray(y)[idx]
+        return out
 
     # -- internals ----------------------------------------------------------
     def _strategy(self):
@@ -203,15 +238,14 @@ class BaseSampler:
         except ValueError as err:
             raise ValueError(
                 f"`sampling_strategy`={self.sampling_strategy!r} is invalid for y with "
-                f"class counts {dict(zip(*[a.tolist() for a in np.unique(y, return_counts=True)]))}: "
-                f"{err}") from None
+                f"class counts {_class_counts(y)}: {err}") from None
         return {int(c): int(n) for c, n in strategy.items()}
 
     def _draw(self, y, targets, rng):  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-class _RandomSampler(BaseSampler):
+class _RandomSampler(_StrategySampler):
     """Shared constructor of the random samplers: ``sampling_strategy`` or ``max_ratio``."""
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
@@ -226,14 +260,11 @@ class _RandomSampler(BaseSampler):
         super().__init__(sampling_strategy, seed)
         self.max_ratio = max_ratio
 
-    def __repr__(self):
-        extra = "" if self.max_ratio is None else f", max_ratio={self.max_ratio!r}"
-        return super().__repr__()[:-1] + extra + ")"
-
     def _strategy(self):
         return self.sampling_strategy if self.max_ratio is None else self._ratio_strategy
 
 
+@register_sampler("ros")
 class RandomOverSampler(_RandomSampler):
     """Random oversampling: replicate randomly chosen samples of the targeted classes.
 
@@ -269,6 +300,7 @@ class RandomOverSampler(_RandomSampler):
         return np.concatenate([np.arange(len(y))] + extra)
 
 
+@register_sampler("rus")
 class RandomUnderSampler(_RandomSampler):
     """Random undersampling: keep a random subset of the targeted classes.
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras._validation import check_labels, check_positive_int
-from imbkeras.sampling._base import as_generator
-from imbkeras.sampling._multilabel import check_multihot
+from imbkeras.sampling._registry import register_sampler
+from imbkeras._validation import (as_generator, check_labels, check_multihot, check_positive_int,
+                                  check_seed)
+from imbkeras.sampling._base import BaseSampler
+
 
 
 def _cycled_permutations(n_items: int, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -15,7 +17,8 @@ def _cycled_permutations(n_items: int, length: int, rng: np.random.Generator) ->
     return np.concatenate([rng.permutation(n_items) for _ in range(reps)])[:length]
 
 
-class ClassAwareSampler:
+@register_sampler("class_aware", targets=("single", "multi"))
+class ClassAwareSampler(BaseSampler):
     """Class-aware sampling: pick a class uniformly, then a sample of that class.
 
     Two-level sampling of Shen et al. (2016): the sequence of classes runs
@@ -24,7 +27,7 @@ class ClassAwareSampler:
     when exhausted). Every window of ``K`` consecutive draws therefore holds
     every class once, so a batch of size ``B`` holds each class
     ``B / K`` times (+-1). The pipeline keeps this order (it does not
-    shuffle), see :meth:`sample_sequence`.
+    shuffle: ``keeps_order = True``), see :meth:`resample_indices`.
 
     Multi-label targets (2-D multi-hot ``y``) are sampled the same way over
     labels: a label is drawn from the label cycle, then a sample carrying it.
@@ -39,7 +42,7 @@ class ClassAwareSampler:
     Example:
         >>> import numpy as np
         >>> y = np.array([0] * 90 + [1] * 9 + [2] * 1)
-        >>> seq = ClassAwareSampler(seed=0).sample_sequence(y)
+        >>> seq = ClassAwareSampler(seed=0).resample_indices(y)
         >>> np.bincount(y[seq[:30]]).tolist()
         [10, 10, 10]
 
@@ -48,16 +51,13 @@ class ClassAwareSampler:
         of deep convolutional neural networks", section 4.1.
     """
 
-    needs_data = False
+    keeps_order = True
 
     def __init__(self, num_samples: int | None = None, seed: int | None = None):
         if num_samples is not None:
-            num_samples = check_positive_int(num_samples, "num_samples")
+            check_positive_int(num_samples, "num_samples")
         self.num_samples = num_samples
-        self.seed = seed
-
-    def __repr__(self):
-        return f"ClassAwareSampler(num_samples={self.num_samples!r}, seed={self.seed!r})"
+        self.seed = check_seed(seed)
 
     @staticmethod
     def _members(y):
@@ -72,7 +72,9 @@ class ClassAwareSampler:
 
     def epoch_size(self, y) -> int:
         """Samples per epoch: ``num_samples`` or ``len(y)``."""
-        return int(self.num_samples or len(y))
+        if self.num_samples is None:
+            return len(y)
+        return check_positive_int(self.num_samples, "num_samples")
 
     def target_counts(self, y) -> dict[int, int]:
         """Expected draws per class (label) in one epoch.
@@ -88,7 +90,7 @@ class ClassAwareSampler:
         n = self.epoch_size(y)
         return {int(c): n // len(ids) + (1 if i < n % len(ids) else 0) for i, c in enumerate(ids)}
 
-    def sample_sequence(self, y, rng=None) -> np.ndarray:
+    def resample_indices(self, y, rng=None) -> np.ndarray:
         """The ordered indices of one epoch (batch them in this order).
 
         Args:
@@ -108,14 +110,3 @@ class ClassAwareSampler:
             if len(pos):
                 out[pos] = m[_cycled_permutations(len(m), len(pos), gen)]
         return out
-
-    resample_indices = sample_sequence
-
-    def fit_resample(self, X, y):
-        """Resample ``X`` (any rank) and ``y``; sets ``sample_indices_``."""
-        if len(X) != len(y):
-            raise ValueError(f"`X` and `y` must have the same length; received len(X)={len(X)} "
-                             f"and len(y)={len(y)}.")
-        idx = self.sample_sequence(y)
-        self.sample_indices_ = idx
-        return np.asarray(X)[idx], np.asarray(y)[idx]

@@ -12,7 +12,9 @@ import numbers
 
 import numpy as np
 
-from imbkeras.sampling._base import BaseSampler, RandomUnderSampler, _class_counts, round_half_up
+from imbkeras.sampling._registry import register_sampler
+from imbkeras._validation import check_seed, round_half_up
+from imbkeras.sampling._base import RandomUnderSampler, _class_counts, _StrategySampler
 
 
 def _check_target(target, name: str = "target"):
@@ -26,12 +28,14 @@ def _check_target(target, name: str = "target"):
 
 
 def _resolve_target(target, counts) -> int:
+    target = _check_target(target)
     if target == "median":
         return max(1, round_half_up(float(np.median(np.asarray(counts, dtype=np.float64)))))
     return int(target)
 
 
-class HybridSampler(BaseSampler):
+@register_sampler("hybrid")
+class HybridSampler(_StrategySampler):
     """Resample every class to one target size: oversample below it, undersample above.
 
     Classes smaller than the target keep all their samples and get random
@@ -64,11 +68,13 @@ class HybridSampler(BaseSampler):
     _sampling_type = "hybrid"
 
     def __init__(self, target="median", seed: int | None = None):
-        super().__init__(sampling_strategy="hybrid", seed=seed)
-        self.target = _check_target(target)
+        _check_target(target)
+        self.target = target
+        self.seed = check_seed(seed)
 
-    def __repr__(self):
-        return f"HybridSampler(target={self.target!r}, seed={self.seed!r})"
+    @property
+    def sampling_strategy(self):
+        return "hybrid"
 
     def _targets(self, y):
         counts = _class_counts(y)
@@ -87,6 +93,7 @@ class HybridSampler(BaseSampler):
         return np.concatenate(parts)
 
 
+@register_sampler("epoch_under")
 class EpochUndersampler(RandomUnderSampler):
     """Drop a fresh random fraction of the majority class(es) at every epoch.
 
@@ -127,34 +134,41 @@ class EpochUndersampler(RandomUnderSampler):
                 or not 0.0 <= float(drop_fraction) < 1.0:
             raise ValueError(f"`drop_fraction` must be a number in [0, 1); received "
                              f"{drop_fraction!r}.")
-        if isinstance(classes, str):
-            if classes not in ("majority", "not minority"):
-                raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
-                                 f"class ids; received {classes!r}.")
-        else:
-            try:
-                classes = [int(c) for c in classes]
-            except (TypeError, ValueError):
-                raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
-                                 f"class ids; received {classes!r}.") from None
-        super().__init__(sampling_strategy="epoch", seed=seed)
-        self.drop_fraction = float(drop_fraction)
+        _class_ids(classes)
+        self.drop_fraction = drop_fraction
         self.classes = classes
+        self.seed = check_seed(seed)
 
-    def __repr__(self):
-        return (f"EpochUndersampler(drop_fraction={self.drop_fraction!r}, "
-                f"classes={self.classes!r}, seed={self.seed!r})")
+    @property
+    def sampling_strategy(self):
+        return "epoch"
 
     def _targets(self, y):
         counts = _class_counts(y)
-        if self.classes == "majority":
+        classes = _class_ids(self.classes)
+        if classes == "majority":
             chosen = [c for c, n in counts.items() if n == max(counts.values())]
-        elif self.classes == "not minority":
+        elif classes == "not minority":
             chosen = [c for c, n in counts.items() if n != min(counts.values())]
         else:
-            unknown = [c for c in self.classes if c not in counts]
+            unknown = [c for c in classes if c not in counts]
             if unknown:
                 raise ValueError(f"`classes`={self.classes!r} names classes absent from y "
                                  f"(classes present: {sorted(counts)}).")
-            chosen = self.classes
-        return {c: counts[c] - round_half_up(self.drop_fraction * counts[c]) for c in chosen}
+            chosen = classes
+        frac = float(self.drop_fraction)
+        return {c: counts[c] - round_half_up(frac * counts[c]) for c in chosen}
+
+
+def _class_ids(classes):
+    """``'majority'``, ``'not minority'`` or a list of int class ids (validated)."""
+    if isinstance(classes, str):
+        if classes not in ("majority", "not minority"):
+            raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
+                             f"class ids; received {classes!r}.")
+        return classes
+    try:
+        return [int(c) for c in classes]
+    except (TypeError, ValueError):
+        raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
+                         f"class ids; received {classes!r}.") from None

@@ -4,40 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras.sampling._base import as_generator
+from imbkeras.sampling._registry import register_sampler
+from imbkeras._validation import as_generator, check_multihot, check_same_length, check_seed
+from imbkeras.sampling._base import BaseSampler
 from imbkeras.sampling._hybrid import _check_target, _resolve_target
-
-
-def check_multihot(y, name: str = "y") -> np.ndarray:
-    """Return ``y`` as an ``(n, n_labels)`` uint8 multi-hot array.
-
-    Raises:
-        ValueError: if ``y`` is not 2-D, is empty, holds values other than 0
-            and 1, or has a row without any positive label (the message names
-            the first such row).
-
-    Example:
-        >>> check_multihot([[1, 0], [1, 1]]).dtype
-        dtype('uint8')
-    """
-    arr = np.asarray(y)
-    if arr.ndim != 2:
-        raise ValueError(f"`{name}` must be a 2-D multi-hot array (n_samples, n_labels); "
-                         f"received shape {arr.shape}.")
-    if arr.size == 0:
-        raise ValueError(f"`{name}` must not be empty; received shape {arr.shape}.")
-    if arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
-        bad = arr if arr.dtype.kind not in "biuf" else arr[~np.isin(arr, (0, 1))]
-        raise ValueError(f"`{name}` must hold 0/1 multi-hot values; received "
-                         f"{np.ravel(bad)[:3].tolist()!r} (dtype {arr.dtype}).")
-    arr = arr.astype(np.uint8)
-    empty = np.flatnonzero(arr.sum(axis=1) == 0)
-    if len(empty):
-        raise ValueError(
-            f"`{name}` has {len(empty)} row(s) with no positive label (first: row "
-            f"{int(empty[0])}); multi-hot targets need at least one label per sample. "
-            f"Drop these rows or add an explicit 'negative' label column.")
-    return arr
 
 
 def label_counts(y, indices=None) -> np.ndarray:
@@ -48,7 +18,8 @@ def label_counts(y, indices=None) -> np.ndarray:
     return y.astype(np.int64).sum(axis=0)
 
 
-class MultilabelHybridSampler:
+@register_sampler("multilabel_hybrid", targets=("multi",))
+class MultilabelHybridSampler(BaseSampler):
     """Hybrid over/undersampling of multi-hot targets toward a per-label target count.
 
     A label's count is the number of samples carrying it. Each draw works on
@@ -88,14 +59,10 @@ class MultilabelHybridSampler:
         Al-joudi et al. (2023), section 3.2.
     """
 
-    needs_data = False
-
     def __init__(self, target="median", seed: int | None = None):
-        self.target = _check_target(target)
-        self.seed = seed
-
-    def __repr__(self):
-        return f"MultilabelHybridSampler(target={self.target!r}, seed={self.seed!r})"
+        _check_target(target)
+        self.target = target
+        self.seed = check_seed(seed)
 
     def resolve_target(self, y) -> int:
         """The target count for multi-hot ``y``."""
@@ -171,9 +138,7 @@ class MultilabelHybridSampler:
             ``(X[idx], y[idx])``.
         """
         y = check_multihot(y)
-        if len(X) != len(y):
-            raise ValueError(f"`X` and `y` must have the same length; received len(X)={len(X)} "
-                             f"and len(y)={len(y)}.")
+        check_same_length(X, y, "X", "y")
         idx = self.resample_indices(y)
         self.sample_indices_ = idx
         self.target_ = self.resolve_target(y)

@@ -12,8 +12,11 @@ import warnings
 
 import numpy as np
 
-from imbkeras._validation import check_labels, check_positive_int, check_same_length
-from imbkeras.sampling._base import BaseSampler, _class_counts, as_generator
+from imbkeras.sampling._registry import register_sampler
+from imbkeras._validation import (as_generator, check_labels, check_positive_int,
+                                  check_same_length)
+from imbkeras.sampling._base import RandomOverSampler  # noqa: F401  (doctest of reseeded)
+from imbkeras.sampling._base import BaseSampler, _class_counts, _StrategySampler
 
 
 def _flatten(X, name: str = "X") -> np.ndarray:
@@ -40,7 +43,8 @@ def _seed_from(rng: np.random.Generator) -> int:
     return int(rng.integers(2**31 - 1))
 
 
-class SMOTE(BaseSampler):
+@register_sampler("smote", test_kwargs={"k_neighbors": 2})
+class SMOTE(_StrategySampler):
     """SMOTE for images, volumes and feature vectors (any-rank ``X``).
 
     Each sample is vectorised, imbalanced-learn's ``SMOTE`` creates the new
@@ -84,15 +88,15 @@ class SMOTE(BaseSampler):
     def __init__(self, sampling_strategy="auto", k_neighbors: int = 5, seed: int | None = None,
                  *, small_classes: str = "error"):
         super().__init__(sampling_strategy, seed)
-        self.k_neighbors = check_positive_int(k_neighbors, "k_neighbors")
-        if small_classes not in ("error", "adapt"):
-            raise ValueError(f"`small_classes` must be 'error' or 'adapt'; received "
-                             f"{small_classes!r}.")
+        self.k_neighbors = k_neighbors
         self.small_classes = small_classes
+        self._check_params()
 
-    def __repr__(self):
-        return (f"SMOTE(sampling_strategy={self.sampling_strategy!r}, k_neighbors="
-                f"{self.k_neighbors!r}, seed={self.seed!r}, small_classes={self.small_classes!r})")
+    def _check_params(self):
+        check_positive_int(self.k_neighbors, "k_neighbors")
+        if self.small_classes not in ("error", "adapt"):
+            raise ValueError(f"`small_classes` must be 'error' or 'adapt'; received "
+                             f"{self.small_classes!r}.")
 
     def resample_indices(self, y, rng=None):
         raise TypeError("SMOTE creates new samples and cannot resample indices alone; use "
@@ -112,6 +116,7 @@ class SMOTE(BaseSampler):
         """
         from imblearn.over_sampling import SMOTE as _ImbSMOTE
 
+        self._check_params()
         y = check_labels(y)
         check_same_length(x, y, "x", "y")
         flat = _flatten(x, "x")
@@ -119,7 +124,7 @@ class SMOTE(BaseSampler):
         gen = as_generator(self.seed if rng is None else rng)
         counts = _class_counts(y)
         targets = {c: n for c, n in self._targets(y).items() if n > 0}
-        k = self.k_neighbors
+        k = int(self.k_neighbors)
         small = {c: counts[c] for c in targets if counts[c] < k + 1}
         if small and self.small_classes == "error":
             c, n_c = next(iter(small.items()))
@@ -171,7 +176,15 @@ class SMOTE(BaseSampler):
         _, xn, yn = self.resample(X, y)
         self.sampling_strategy_ = self._targets(check_labels(y))
         self.n_synthetic_ = len(yn)
-        return np.concatenate([np.asarray(X), xn]), np.concatenate([np.asarray(y), yn])
+        y = np.asarray(y)
+        return np.concatenate([np.asarray(X), xn]), np.concatenate([y, yn.astype(y.dtype)])
+
+
+def _imblearn_test_sampler():
+    """The sampler the common checks wrap: imbalanced-learn's NearMiss (looks at the data)."""
+    from imblearn.under_sampling import NearMiss
+
+    return NearMiss(n_neighbors=2)
 
 
 def _is_index_only(sampler) -> bool:
@@ -184,7 +197,8 @@ def _is_index_only(sampler) -> bool:
     return isinstance(sampler, _ROS) and getattr(sampler, "shrinkage", None) is None
 
 
-class ImblearnSampler:
+@register_sampler("imblearn", test_kwargs={"sampler": _imblearn_test_sampler()})
+class ImblearnSampler(BaseSampler):
     """Adapter that lets any imbalanced-learn sampler act as an imbkeras sampler.
 
     * ``RandomOverSampler`` / ``RandomUnderSampler`` (their choice ignores
@@ -222,15 +236,17 @@ class ImblearnSampler:
     """
 
     def __init__(self, sampler):
-        if isinstance(sampler, ImblearnSampler):
-            sampler = sampler.sampler
-        if not hasattr(sampler, "fit_resample"):
-            raise TypeError(f"`sampler` must have a `fit_resample(X, y)` method (an "
-                            f"imbalanced-learn sampler); received {sampler!r}.")
+        if isinstance(sampler, BaseSampler) or not hasattr(sampler, "fit_resample"):
+            raise TypeError(f"`sampler` must be an imbalanced-learn sampler (an object with "
+                            f"`fit_resample(X, y)` that is not already an imbkeras sampler); "
+                            f"received {sampler!r}.")
         self.sampler = sampler
 
-    def __repr__(self):
-        return f"ImblearnSampler({self.sampler!r})"
+    @property
+    def seed(self):
+        """The wrapped sampler's ``random_state`` when it is an int (else ``None``)."""
+        rs = getattr(self.sampler, "random_state", None)
+        return rs if isinstance(rs, (int, np.integer)) and not isinstance(rs, bool) else None
 
     @property
     def index_only(self) -> bool:
@@ -241,6 +257,15 @@ class ImblearnSampler:
     def needs_data(self) -> bool:
         """Whether a draw needs the data (every sampler but the random ones)."""
         return not self.index_only
+
+    @property
+    def sample_indices_(self):
+        """The wrapped sampler's ``sample_indices_`` after :meth:`fit_resample`."""
+        try:
+            return np.asarray(self.sampler.sample_indices_, dtype=np.int64)
+        except AttributeError:
+            raise AttributeError(f"{self.sampler!r} has no `sample_indices_` (not fitted, or "
+                                 f"it creates samples).") from None
 
     def _fresh(self, rng):
         try:
@@ -297,7 +322,7 @@ class ImblearnSampler:
                             f"`resample(x, y, rng)` (make_dataset does) instead of "
                             f"`resample_indices`.")
         y = check_labels(y)
-        s = self._fresh(rng if rng is not None else np.random.default_rng())
+        s = self._fresh(rng)
         s.fit_resample(np.arange(len(y))[:, None], y)
         return np.asarray(s.sample_indices_, dtype=np.int64)
 
@@ -310,7 +335,7 @@ class ImblearnSampler:
             return idx, np.empty((0,) + tuple(np.shape(x)[1:]), dtype=np.asarray(x[:0]).dtype), \
                 y[:0]
         flat = _flatten(x, "x")
-        s = self._fresh(rng if rng is not None else np.random.default_rng())
+        s = self._fresh(rng)
         xr, yr = s.fit_resample(flat, y)
         n, shape = len(y), tuple(np.shape(x)[1:])
         xr, yr = np.asarray(xr), np.asarray(yr)
@@ -331,27 +356,59 @@ class ImblearnSampler:
         check_same_length(X, y, "X", "y")
         shape = tuple(np.shape(X)[1:])
         xr, yr = self.sampler.fit_resample(_flatten(X), np.asarray(y))
-        if hasattr(self.sampler, "sample_indices_"):
-            self.sample_indices_ = np.asarray(self.sampler.sample_indices_, dtype=np.int64)
         return np.asarray(xr).reshape((len(yr),) + shape), yr
 
 
 def as_sampler(sampler):
     """Return ``sampler`` ready for imbkeras: imbalanced-learn objects get wrapped.
 
-    imbkeras samplers (anything with ``resample_indices``, ``sample_sequence``
-    or ``resample``) are returned unchanged; objects with only
-    ``fit_resample`` are wrapped in :class:`ImblearnSampler`.
+    imbkeras samplers (instances of :class:`BaseSampler`, the declared
+    protocol) are returned unchanged; other objects with ``fit_resample``
+    (imbalanced-learn samplers) are wrapped in :class:`ImblearnSampler`.
 
     Raises:
         TypeError: for objects that are no sampler.
     """
     if sampler is None:
         return None
-    if any(hasattr(sampler, a) for a in ("resample_indices", "sample_sequence", "resample")):
+    if isinstance(sampler, BaseSampler):
         return sampler
     if hasattr(sampler, "fit_resample"):
         return ImblearnSampler(sampler)
     raise TypeError(f"`sampler` must be an imbkeras sampler or have `fit_resample` (an "
                     f"imbalanced-learn sampler); received {sampler!r}.")
 
+
+
+def reseeded(sampler, seed, *, keep_set: bool = False):
+    """A clone of ``sampler`` with its seed set (``seed`` or imbalanced-learn's ``random_state``).
+
+    Args:
+        sampler: an imbkeras sampler or an imbalanced-learn one (any
+            scikit-learn estimator). ``None`` and objects without
+            ``get_params`` (no declared seed) are returned as they are.
+        seed: the new seed (an int or ``None``).
+        keep_set: only replace a seed that is ``None`` (keep one the user set).
+
+    Returns:
+        A new sampler (``sklearn.base.clone``); the argument is not modified.
+
+    Example:
+        >>> s = reseeded(RandomOverSampler(), 3)
+        >>> s.seed, reseeded(s, 4, keep_set=True).seed
+        (3, 3)
+    """
+    from sklearn.base import clone
+
+    if sampler is None:
+        return None
+    if isinstance(sampler, ImblearnSampler):
+        return ImblearnSampler(reseeded(sampler.sampler, seed, keep_set=keep_set))
+    if not hasattr(sampler, "get_params"):
+        return sampler
+    out = clone(sampler)
+    params = out.get_params(deep=False)
+    for key in ("seed", "random_state"):
+        if key in params and not (keep_set and params[key] is not None):
+            out.set_params(**{key: seed})
+    return out

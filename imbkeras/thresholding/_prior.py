@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras._validation import check_labels, check_num_classes
+from imbkeras._validation import check_labels, check_num_classes, check_priors
 
 
 def class_priors(y, num_classes: int) -> np.ndarray:
@@ -33,16 +33,6 @@ def class_priors(y, num_classes: int) -> np.ndarray:
         raise ValueError(f"class(es) {missing} have 0 samples in `y`; their prior would be 0 "
                          f"(num_classes={k}, counts={counts.astype(int).tolist()}).")
     return counts / counts.sum()
-
-
-def check_priors(priors, num_classes: int | None = None) -> np.ndarray:
-    pr = np.asarray(priors, dtype=np.float64)
-    if pr.ndim != 1 or (num_classes is not None and len(pr) != num_classes):
-        raise ValueError(f"`priors` must be 1-D with one entry per class ({num_classes}); "
-                         f"received shape {pr.shape}.")
-    if not np.isfinite(pr).all() or (pr <= 0).any():
-        raise ValueError(f"`priors` must be finite and > 0; received {pr.tolist()}.")
-    return pr
 
 
 def prior_correction(probs, priors, normalize: bool = True) -> np.ndarray:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras.metrics._multilabel import (check_multilabel_scores, check_multilabel_targets,
-                                          check_thresholds)
+from imbkeras._validation import check_multihot, check_multilabel_scores
+from imbkeras.metrics._multilabel import check_thresholds
 
 
 def tune_thresholds(y_true, y_prob, thresholds=None, default: float = 0.5) -> np.ndarray:
@@ -39,7 +39,7 @@ def tune_thresholds(y_true, y_prob, thresholds=None, default: float = 0.5) -> np
         Fan & Lin (2007), A study on threshold selection for multi-label
         classification (SCut); Al-joudi et al. (2023) report F1 per label.
     """
-    y = check_multilabel_targets(y_true, "y_true")
+    y = check_multihot(y_true, "y_true", require_label=False).astype(np.int64)
     p = check_multilabel_scores(y_prob, "y_prob", shape=y.shape)
     if thresholds is None:
         grid = np.round(np.arange(1, 100) / 100.0, 2)

@@ -18,7 +18,7 @@ import tempfile
 import keras
 import numpy as np
 
-from imbkeras import pipeline
+from imbkeras import pipeline, sampling
 from imbkeras._validation import _short, check_labels, check_positive_int, check_same_length
 from imbkeras.models import split_head
 
@@ -173,21 +173,7 @@ def _seeded(sampler, seed):
                         f"imbalanced-learn sampler); received {_short(sampler)}.")
     if seed is None:
         return sampler
-    if not hasattr(sampler, "get_params"):  # an imbkeras sampler: `seed` attribute
-        if getattr(sampler, "seed", 0) is None:
-            import copy
-
-            sampler = copy.copy(sampler)
-            sampler.seed = seed
-        return sampler
-    import sklearn.base
-
-    params = sampler.get_params(deep=False)
-    clone = sklearn.base.clone(sampler)
-    for key in ("seed", "random_state"):
-        if key in params and params[key] is None:
-            clone.set_params(**{key: seed})
-    return clone
+    return sampling.reseeded(sampler, seed, keep_set=True)
 
 
 @keras.saving.register_keras_serializable(package="imbkeras")

@@ -123,7 +123,7 @@ def test_bad_multilabel_input():
         report_multilabel(Y_TRUE, p * 3)
     with pytest.raises(ValueError, match="shape of `y_true`"):
         report_multilabel(Y_TRUE, p[:, :2])
-    with pytest.raises(ValueError, match="0/1 indicators; received 2"):
+    with pytest.raises(ValueError, match="0/1 multi-hot values; received 2"):
         report_multilabel(Y_TRUE * 2, p)
     with pytest.raises(ValueError, match="one value per label"):
         report_multilabel(Y_TRUE, p, threshold=[0.5, 0.5])

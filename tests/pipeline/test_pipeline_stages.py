@@ -9,7 +9,8 @@ from imblearn.over_sampling import SMOTE as ImbSMOTE
 from imblearn.under_sampling import NearMiss
 
 from imbkeras.layers import RandomGeometric2D, RandomGeometric3D, RandomRot90Flip
-from imbkeras.pipeline import FileSource, make_dataset, resample_indices
+from imbkeras.pipeline import FileSource, make_dataset
+from imbkeras.sampling import as_sampler
 from imbkeras.sampling import (SMOTE, ClassAwareSampler, EpochUndersampler, HybridSampler,
                                MultilabelHybridSampler, RandomOverSampler)
 
@@ -83,12 +84,12 @@ def test_data_dependent_imblearn_sampler_sees_the_data():
     _, yb = epoch(make_dataset(x, Y, 6, sampler=NearMiss()))
     assert np.bincount(yb).tolist() == [6, 6, 6]
     rng = np.random.default_rng(0)
-    idx = resample_indices(NearMiss(), Y, rng, x=x)
-    assert len(idx) == 18
+    idx, x_new, _ = as_sampler(NearMiss()).resample(x, Y, rng)
+    assert len(idx) == 18 and not len(x_new)
     with pytest.raises(TypeError, match="needs the data"):
-        resample_indices(NearMiss(), Y, rng)
-    with pytest.raises(TypeError, match="sample_indices_"):
-        resample_indices(ImbSMOTE(k_neighbors=3), Y, rng, x=x)
+        as_sampler(NearMiss()).resample_indices(Y, rng)
+    idx, x_new, y_new = as_sampler(ImbSMOTE(k_neighbors=3)).resample(x, Y, rng)
+    assert len(idx) == len(Y) + len(y_new) and len(x_new) == len(y_new) > 0
 
 
 def test_multi_hot_labels_with_multilabel_samplers():

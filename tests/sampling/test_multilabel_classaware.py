@@ -88,12 +88,12 @@ def test_multihot_bad_input(bad, match):
 def test_multihot_rows_without_label_rejected_everywhere():
     y = np.array([[1, 0], [0, 0], [0, 1]])
     with pytest.raises(ValueError, match="no positive label"):
-        ClassAwareSampler().sample_sequence(y)
+        ClassAwareSampler().resample_indices(y)
 
 
 def test_class_aware_batches_uniform_over_classes():
     y = np.repeat([0, 1, 2, 3], [500, 60, 12, 3])
-    seq = ClassAwareSampler(seed=0).sample_sequence(y)
+    seq = ClassAwareSampler(seed=0).resample_indices(y)
     assert len(seq) == len(y)
     batch = 32
     for b in range(len(seq) // batch):
@@ -109,7 +109,7 @@ def test_class_aware_batches_uniform_over_classes():
 def test_class_aware_multilabel_draws_labels_uniformly():
     y = _multilabel(400)
     s = ClassAwareSampler(num_samples=600, seed=0)
-    seq = s.sample_sequence(y)
+    seq = s.resample_indices(y)
     assert len(seq) == 600 == s.epoch_size(y)
     # every window of 6 draws covers every label (the anchor labels)
     for w in range(0, 600, 6):
@@ -125,8 +125,8 @@ def test_class_aware_target_counts_seed_and_bad_args():
     y = np.repeat([0, 1, 2], [10, 5, 1])
     s = ClassAwareSampler(num_samples=10, seed=0)
     assert s.target_counts(y) == {0: 4, 1: 3, 2: 3}
-    np.testing.assert_array_equal(s.sample_sequence(y), s.resample_indices(y))
-    assert not np.array_equal(s.sample_sequence(y), s.sample_sequence(y, rng=1))
+    np.testing.assert_array_equal(s.resample_indices(y), s.resample(None, y)[0])
+    assert not np.array_equal(s.resample_indices(y), s.resample_indices(y, rng=1))
     x = np.arange(16)[:, None]
     xr, yr = s.fit_resample(x, y)
     np.testing.assert_array_equal(xr[:, 0], s.sample_indices_)

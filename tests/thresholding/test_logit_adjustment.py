@@ -46,7 +46,7 @@ def test_logit_adjustment_handles_zero_probabilities_and_bad_input():
         logit_adjustment([[0.5, 0.5]], [0.5, 0.5], tau=-1)
     with pytest.raises(ValueError, match="`output` must be"):
         logit_adjustment([[0.5, 0.5]], [0.5, 0.5], output="argmax")
-    with pytest.raises(ValueError, match="`priors` must be finite and > 0"):
+    with pytest.raises(ValueError, match=r"`priors` must be > 0.0; received \[1.0, 0.0\]"):
         logit_adjustment([[0.5, 0.5]], [1.0, 0.0])
     with pytest.raises(ValueError, match="`scores` must be finite"):
         logit_adjustment([[np.nan, 0.5]], [0.5, 0.5])
@@ -116,7 +116,7 @@ def test_prior_correction_layer_saved_model_predicts_corrected(tmp_path):
 
 
 def test_prior_correction_layer_bad_input():
-    with pytest.raises(ValueError, match="`priors` must be finite and > 0"):
+    with pytest.raises(ValueError, match=r"`priors` must be > 0.0; received \[0.5, 0.0\]"):
         PriorCorrection([0.5, 0.0])
     with pytest.raises(ValueError, match="`tau` must be a finite number >= 0"):
         PriorCorrection([0.5, 0.5], tau=-0.5)

@@ -43,7 +43,6 @@ METHODS = {
     "RUS+thr": {"trainer": TRAINER, "params": {"sampler": "rus"}, "post": "prior_correction"},
 }
 QUICK_METHODS = ("baseline", "ROS", "RUS", "thresholding", "ROS+thr")
-SAMPLERS = {"none": None, "ros": sampling.RandomOverSampler, "rus": sampling.RandomUnderSampler}
 
 REPORT = {
     "metrics": ["auc_ovr", "accuracy"],
@@ -75,10 +74,11 @@ def lenet_sgd(ctx):
     """
     p = ctx.params
     name = p.get("sampler", "none")
-    if name not in SAMPLERS:
-        raise ValueError(f"`params.sampler` must be one of {list(SAMPLERS)}; received {name!r}.")
+    if name != "none" and name not in sampling.list_samplers("single"):
+        raise ValueError(f"`params.sampler` must be 'none' or one of "
+                         f"{sampling.list_samplers('single')}; received {name!r}.")
     keras.utils.set_random_seed(ctx.seed)
-    sampler = SAMPLERS[name](seed=ctx.seed) if SAMPLERS[name] else None
+    sampler = sampling.reseeded(sampling.create_sampler(name), ctx.seed)
     iterations = int(p["iterations"])
     chunk = _steps_per_chunk(iterations, int(p["log_every"]))
     batch = ctx.global_batch_size(p["batch_size"])

@@ -18,7 +18,6 @@ import os
 import warnings
 
 import keras
-import numpy as np
 
 from imbkeras import datasets, models, sampling, training
 from imbkeras.experiments._analysis import rank_table
@@ -45,13 +44,9 @@ PARAMS = {"backbone": "mobilenet_classifier", "backbone_kwargs": {"head_units": 
 
 
 def _sampler(name: str, seed: int, k: int):
-    if name == "ros":
-        return sampling.RandomOverSampler(seed=seed)
-    if name == "rus":
-        return sampling.RandomUnderSampler(seed=seed)
-    if name == "smote":
-        return sampling.SMOTE(k_neighbors=k, seed=seed)
-    raise ValueError(f"sampler must be one of 'none', {SAMPLERS}; received {name!r}.")
+    """A registered sampler seeded for the run (SMOTE with the preset's ``k``)."""
+    kwargs = {"k_neighbors": k} if name == "smote" else {}
+    return sampling.reseeded(sampling.create_sampler(name, **kwargs), seed)
 
 
 def _methods(ts_pairs) -> dict:

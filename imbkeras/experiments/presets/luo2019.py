@@ -18,7 +18,6 @@ import functools
 
 import keras
 import numpy as np
-import pandas as pd
 
 from imbkeras import baselines, ensemble, losses, models, pipeline, sampling, synthetic, training
 from imbkeras.experiments._config import Experiment

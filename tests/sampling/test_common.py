@@ -1,0 +1,156 @@
+"""Common checks over every registered sampler (in the spirit of imbalanced-learn's).
+
+One parametrised suite: the declared protocol, scikit-learn's estimator
+contract (clone, get/set_params, repr, pickle), seeding (same seed, same
+draw; seed=None, fresh entropy), shapes and dtypes of any rank, no mutation
+of the inputs, and an epoch of ``make_dataset``.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+import sklearn.base
+
+from imbkeras import sampling
+from imbkeras.pipeline import make_dataset
+
+NAMES = sampling.list_samplers()
+
+
+def _y(name, n=60):
+    rng = np.random.default_rng(0)
+    if "single" in sampling.sampler_info(name)["targets"]:
+        return np.repeat([0, 1, 2], [36, 16, 8])[:n]
+    y = (rng.random((n, 4)) < [0.7, 0.3, 0.15, 0.08]).astype(np.int64)
+    y[y.sum(1) == 0, 0] = 1
+    return y
+
+
+def _x(n, shape=(5, 5, 1), dtype=np.float32):
+    return np.random.default_rng(1).random((n,) + shape).astype(dtype)
+
+
+def _make(name, **kw):
+    kwargs = sklearn.base.clone(sampling.sampler_info(name)["test_kwargs"], safe=False)
+    if name == "imblearn":  # seeded through the wrapped sampler's random_state
+        return sampling.reseeded(sampling.create_sampler(name, **kwargs), kw.get("seed", 0))
+    return sampling.create_sampler(name, **kwargs, **kw)
+
+
+def _draw(s, x, y, rng=None):
+    idx, x_new, y_new = s.resample(x, y, rng=rng)
+    return np.asarray(idx), (None if x_new is None else np.asarray(x_new))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_declares_the_protocol(name):
+    s = _make(name)
+    assert isinstance(s, sampling.BaseSampler) and isinstance(s, sklearn.base.BaseEstimator)
+    assert isinstance(s.needs_data, bool) and isinstance(s.keeps_order, bool)
+    assert sampling.as_sampler(s) is s
+    for method in ("resample", "resample_indices", "epoch_size", "fit_resample", "get_params"):
+        assert callable(getattr(s, method))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_clone_params_repr_and_pickle(name):
+    s = _make(name)
+    c = sklearn.base.clone(s)
+    assert type(c) is type(s) and c is not s
+    assert repr(c) == repr(s) and repr(s).startswith(type(s).__name__ + "(")
+    params = s.get_params(deep=False)
+    assert c.set_params(**params) is c
+    if "seed" in params:
+        assert c.set_params(seed=7).get_params()["seed"] == 7 and s.seed != 7
+    y = _y(name)
+    x = _x(len(y))
+    a = pickle.loads(pickle.dumps(s))
+    np.testing.assert_array_equal(_draw(a, x, y, rng=3)[0], _draw(s, x, y, rng=3)[0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_draw_new_rng_new_draw(name):
+    y = _y(name)
+    x = _x(len(y))
+    a, b = _make(name, seed=5), _make(name, seed=5)
+    ia, xa = _draw(a, x, y)
+    ib, xb = _draw(b, x, y)
+    np.testing.assert_array_equal(ia, ib)
+    if xa is not None:
+        np.testing.assert_array_equal(xa, xb)
+    np.testing.assert_array_equal(_draw(a, x, y, rng=1)[0], _draw(b, x, y, rng=1)[0])
+    if name != "imblearn":  # NearMiss is deterministic
+        draws = {tuple(_draw(a, x, y, rng=r)[0]) for r in range(4)}
+        xs = [_draw(a, x, y, rng=r)[1] for r in range(2)]
+        assert len(draws) > 1 or (xs[0] is not None and not np.array_equal(*xs))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "imblearn"])
+def test_seed_none_draws_fresh_entropy(name):
+    y = _y(name)
+    x = _x(len(y))
+    s = _make(name, seed=None)
+    draws = [_draw(s, x, y) for _ in range(4)]
+    assert len({tuple(d[0]) for d in draws}) > 1 or (
+        draws[0][1] is not None and not np.array_equal(draws[0][1], draws[1][1]))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
+def test_bad_seed_named(name, bad):
+    if name == "imblearn":
+        pytest.skip("the adapter takes its seed from the wrapped sampler's random_state")
+    with pytest.raises(TypeError, match="`seed`"):
+        _make(name, seed=bad)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("shape,dtype", [((5, 5, 1), np.float32), ((4, 4, 4, 1), np.float32),
+                                         ((6, 6, 3), np.uint8), ((7,), np.float64)])
+def test_fit_resample_any_rank_keeps_shape_dtype_and_inputs(name, shape, dtype):
+    y = _y(name)
+    x = _x(len(y), shape, np.float32)
+    x = (x * 255).astype(dtype) if dtype == np.uint8 else x.astype(dtype)
+    x0, y0 = x.copy(), y.copy()
+    s = _make(name, seed=0)
+    xr, yr = s.fit_resample(x, y)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(y, y0)
+    assert xr.shape[1:] == shape and xr.dtype == dtype and len(xr) == len(yr) > 0
+    assert np.asarray(yr).ndim == y.ndim
+    if y.ndim == 1:
+        assert set(np.unique(yr)) <= set(np.unique(y))
+    size = s.epoch_size(y)
+    if size is not None:
+        assert len(yr) == size
+    if hasattr(s, "sample_indices_") and not s.needs_data or name == "imblearn":
+        np.testing.assert_array_equal(xr, x[s.sample_indices_])
+        np.testing.assert_array_equal(yr, y[s.sample_indices_])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_index_level_contract(name):
+    y = _y(name)
+    s = _make(name, seed=0)
+    if s.needs_data:
+        with pytest.raises(TypeError):
+            s.resample_indices(y)
+        return
+    idx = s.resample_indices(y, rng=2)
+    assert idx.dtype == np.int64 and idx.min() >= 0 and idx.max() < len(y)
+    np.testing.assert_array_equal(idx, s.resample(None, y, rng=2)[0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_feeds_make_dataset_one_fresh_epoch_after_another(name):
+    y = _y(name)
+    x = _x(len(y))
+    s = _make(name, seed=0)
+    ds = make_dataset(x, y, batch_size=8, sampler=s, seed=0)
+    epochs = [np.concatenate([np.asarray(b) for _, b in ds]) for _ in range(2)]
+    size = s.epoch_size(y)
+    for e in epochs:
+        assert len(e) > 0 and (size is None or len(e) == size)
+    xb, _ = next(iter(ds))
+    assert xb.shape[1:] == x.shape[1:] and xb.dtype == x.dtype

@@ -31,6 +31,45 @@ def round_half_up(value):
     return np.floor(np.asarray(value, dtype=np.float64) + 0.5 + 1e-9).astype(np.int64)
 
 
+def check_proportions(values, name: str = "class_proportions", *, length=None,
+                      allow_zero: bool = False) -> np.ndarray:
+    """Class shares: 1-D, finite, positive (or >= 0), summing to 1; returned as float64.
+
+    Args:
+        length: the required number of shares, or ``(min, max)``.
+
+    Raises:
+        ValueError: naming the argument and the value received.
+    """
+    lo, hi = (length, length) if isinstance(length, numbers.Integral) else (length or (1, None))
+    expected = (f"{lo}" if lo == hi else f"{lo} to {hi}" if hi else f"at least {lo}")
+    sign = ">= 0" if allow_zero else "> 0"
+    try:
+        p = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        p = np.empty(0)
+    if p.ndim != 1 or len(p) < lo or (hi is not None and len(p) > hi) \
+            or not np.isfinite(p).all() or ((p < 0) if allow_zero else (p <= 0)).any() \
+            or not np.isclose(p.sum(), 1.0, atol=1e-6):
+        raise ValueError(f"`{name}` must be {expected} shares {sign} summing to 1; received "
+                         f"{_short(values)}.")
+    return p
+
+
+def largest_remainder_counts(shares, n: int) -> np.ndarray:
+    """Whole counts summing to ``n`` closest to ``shares * n`` (largest remainders get +1).
+
+    Example:
+        >>> largest_remainder_counts([0.5, 0.3, 0.2], 7).tolist()
+        [4, 2, 1]
+    """
+    p = np.asarray(shares, dtype=np.float64)
+    counts = np.floor(p * n).astype(np.int64)
+    for i in np.argsort(-(p * n - counts), kind="stable")[: n - int(counts.sum())]:
+        counts[i] += 1
+    return counts
+
+
 def check_seed(seed, name: str = "seed"):
     """Check a seed: ``None`` (fresh entropy) or a non-negative integer; returned as given.
 

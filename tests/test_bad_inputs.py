@@ -4,7 +4,9 @@ Each case calls one entry point with one wrong input and asserts the exception
 type and that the message names the argument (or the value). The families are
 the ones a new user hits: labels out of range, probabilities that are not
 probabilities, empty epochs, labels that do not fit the pipeline, wrong
-configurations of the experiment engine, simulators and loaders.
+configurations of the experiment engine, simulators and loaders, and every
+constructor argument of the samplers, losses, layers, models, recipes,
+ensembles and baselines.
 """
 
 import numpy as np
@@ -105,6 +107,276 @@ CASES = [
      ValueError, "executor"),
 ]
 
+S = ik.sampling
+L = ik.layers
+M = ik.metrics
+MODELS = ik.models
+Y1H = np.eye(3, dtype="float32")[[0, 1]]
+
+
+def _compiled(model):
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    return model
+
+NEW = [
+    # samplers: every constructor argument and every draw
+    ("ROS strategy unknown", lambda: S.RandomOverSampler("most").resample_indices(Y), ValueError,
+     "sampling_strategy"),
+    ("ROS max_ratio 0.5", lambda: S.RandomOverSampler(max_ratio=0.5), ValueError, "max_ratio"),
+    ("ROS max_ratio nan", lambda: S.RandomOverSampler(max_ratio=float("nan")), ValueError,
+     "max_ratio"),
+    ("ROS max_ratio with strategy", lambda: S.RandomOverSampler("minority", max_ratio=2),
+     ValueError, "max_ratio"),
+    ("ROS seed float", lambda: S.RandomOverSampler(seed=1.5), TypeError, "seed"),
+    ("ROS seed negative", lambda: S.RandomOverSampler(seed=-3), TypeError, "seed"),
+    ("RUS strategy dict unknown class", lambda: S.RandomUnderSampler({7: 1}).resample_indices(Y),
+     ValueError, "sampling_strategy"),
+    ("RUS rng string", lambda: S.RandomUnderSampler().resample_indices(Y, rng="a"), TypeError,
+     "rng"),
+    ("ROS labels float", lambda: S.RandomOverSampler().resample_indices([0.5, 1.0]), ValueError,
+     "y"),
+    ("ROS labels 2-D", lambda: S.RandomOverSampler().resample_indices(np.zeros((3, 2))),
+     ValueError, "y"),
+    ("ROS X/y lengths", lambda: S.RandomOverSampler().fit_resample(X[:4], Y), ValueError, "len"),
+    ("Hybrid target 0", lambda: S.HybridSampler(0), ValueError, "target"),
+    ("Hybrid target mean", lambda: S.HybridSampler("mean"), ValueError, "target"),
+    ("Hybrid set_params target", lambda: S.HybridSampler().set_params(target="x").resample_indices(
+        Y), ValueError, "target"),
+    ("EpochUnder drop 1.0", lambda: S.EpochUndersampler(1.0), ValueError, "drop_fraction"),
+    ("EpochUnder drop -0.1", lambda: S.EpochUndersampler(-0.1), ValueError, "drop_fraction"),
+    ("EpochUnder classes unknown", lambda: S.EpochUndersampler(classes="biggest"), ValueError,
+     "classes"),
+    ("EpochUnder classes absent", lambda: S.EpochUndersampler(classes=[9]).resample_indices(Y),
+     ValueError, "classes"),
+    ("ClassAware num_samples 0", lambda: S.ClassAwareSampler(num_samples=0), ValueError,
+     "num_samples"),
+    ("ClassAware num_samples float", lambda: S.ClassAwareSampler(num_samples=2.5), TypeError,
+     "num_samples"),
+    ("MultilabelHybrid 1-D y", lambda: S.MultilabelHybridSampler().resample_indices(Y),
+     ValueError, "y"),
+    ("MultilabelHybrid values 2", lambda: S.MultilabelHybridSampler().resample_indices(
+        [[2, 0], [0, 1]]), ValueError, "y"),
+    ("SMOTE k 0", lambda: S.SMOTE(k_neighbors=0), ValueError, "k_neighbors"),
+    ("SMOTE small_classes", lambda: S.SMOTE(small_classes="skip"), ValueError, "small_classes"),
+    ("SMOTE class too small", lambda: S.SMOTE(k_neighbors=5).fit_resample(
+        X, np.array([0, 0, 0, 0, 1, 1])), ValueError, "k_neighbors"),
+    ("SMOTE NaN", lambda: S.SMOTE(k_neighbors=1).fit_resample(
+        np.where(np.arange(6)[:, None, None, None] == 1, np.nan, X), Y), ValueError, "x"),
+    ("SMOTE resample_indices", lambda: S.SMOTE().resample_indices(Y), TypeError, "fit_resample"),
+    ("as_sampler junk", lambda: S.as_sampler("ros"), TypeError, "sampler"),
+    ("ImblearnSampler junk", lambda: S.ImblearnSampler(object()), TypeError, "sampler"),
+    ("ImblearnSampler of imbkeras", lambda: S.ImblearnSampler(S.RandomOverSampler()), TypeError,
+     "sampler"),
+    ("create_sampler unknown", lambda: S.create_sampler("adasyn"), ValueError, "Known samplers"),
+    ("create_sampler none with args", lambda: S.create_sampler("none", seed=0), ValueError,
+     "none"),
+    ("ratio_strategy kind", lambda: S.ratio_strategy(2, "both"), ValueError, "kind"),
+    # pipelines
+    ("make_dataset x strings", lambda: ik.pipeline.make_dataset(np.array(["a", "b"]), [0, 1], 1),
+     TypeError, "x"),
+    ("make_dataset lengths", lambda: ik.pipeline.make_dataset(X, Y[:3], 2), ValueError, "len"),
+    ("make_dataset label_mode", lambda: ik.pipeline.make_dataset(X, Y, 2, label_mode="onehot"),
+     ValueError, "label_mode"),
+    ("make_dataset multi_hot for 1-D", lambda: ik.pipeline.make_dataset(X, Y, 2,
+                                                                        label_mode="multi_hot"),
+     ValueError, "label_mode"),
+    ("make_dataset sparse for 2-D", lambda: ik.pipeline.make_dataset(
+        X[:2], [[1, 0], [0, 1]], 2, label_mode="sparse"), ValueError, "label_mode"),
+    ("make_dataset steps 0", lambda: ik.pipeline.make_dataset(X, Y, 2, steps_per_epoch=0),
+     ValueError, "steps_per_epoch"),
+    ("make_dataset augment junk", lambda: ik.pipeline.make_dataset(X, Y, 2, augment=[3]),
+     TypeError, "augment"),
+    ("make_dataset sampler junk", lambda: ik.pipeline.make_dataset(X, Y, 2, sampler="ros"),
+     TypeError, "sampler"),
+    ("make_dataset seed float", lambda: ik.pipeline.make_dataset(X, Y, 2, seed=0.5), TypeError,
+     "seed"),
+    ("make_dataset batch float", lambda: ik.pipeline.make_dataset(X, Y, 2.0), TypeError,
+     "batch_size"),
+    ("make_dataset num_classes too small", lambda: ik.pipeline.make_dataset(X, Y, 2,
+                                                                            num_classes=2),
+     ValueError, "num_classes"),
+    ("make_dataset SMOTE on files", lambda: ik.pipeline.make_dataset(
+        ik.pipeline.FileSource(["a.npy"] * 6, np.zeros, sample_shape=(2,), dtype="float32"), Y, 2,
+        sampler=S.SMOTE()), ValueError, "sampler"),
+    ("make_dataset imblearn on multi-hot", lambda: ik.pipeline.make_dataset(
+        X[:2], [[1, 0], [0, 1]], 2, sampler=__import__("imblearn").under_sampling.NearMiss()),
+     ValueError, "sampler"),
+    ("FileSource loader junk", lambda: ik.pipeline.FileSource(["a"], "np.load"), TypeError,
+     "loader"),
+    ("FileSource empty", lambda: ik.pipeline.FileSource([], np.load), ValueError, "paths"),
+    ("FileSource one string", lambda: ik.pipeline.FileSource("a.npy", np.load), TypeError,
+     "paths"),
+    ("FileSource missing file", lambda: ik.pipeline.FileSource(["/nonexistent.npy"], np.load),
+     ValueError, "/nonexistent.npy"),
+    # protocols
+    ("imbalance mu 0", lambda: ik.protocols.imbalance_counts(Y, "step", 2, minority_fraction=0), ValueError,
+     "mu"),
+    ("imbalance mu 1.5", lambda: ik.protocols.imbalance_counts(Y, "step", 2, minority_fraction=1.5), ValueError,
+     "mu"),
+    ("imbalance ratio inf", lambda: ik.protocols.imbalance_counts(Y, "linear", np.inf),
+     ValueError, "ratio"),
+    ("imbalance ratio string", lambda: ik.protocols.imbalance_counts(Y, "linear", "10"),
+     ValueError, "ratio"),
+    ("imbalance max_per_class 0", lambda: ik.protocols.imbalance_counts(Y, "linear", 2,
+                                                                        max_per_class=0),
+     ValueError, "max_per_class"),
+    ("imbalance infeasible", lambda: ik.protocols.imbalance_indices(Y, "step", 100, minority_fraction=.5),
+     ValueError, "ratio"),
+    ("make_imbalanced lengths", lambda: ik.protocols.make_imbalanced(X[:3], Y, "step", 2),
+     ValueError, "len"),
+    ("stratified_folds more than the smallest class", lambda: ik.protocols.stratified_folds(
+        Y, 5), ValueError, "n_splits"),
+    ("realised_ratio empty", lambda: ik.protocols.realised_ratio([]), ValueError, "counts"),
+    # losses: hyper-parameters
+    ("focal gamma -1", lambda: ik.losses.FocalLoss(gamma=-1), ValueError, "gamma"),
+    ("focal gamma string", lambda: ik.losses.FocalLoss(gamma="2"), TypeError, "gamma"),
+    ("focal alpha wrong length", lambda: ik.losses.FocalLoss(alpha=[.5, .5])(np.array([0, 1]), P),
+     ValueError, "alpha"),
+    ("focal label_smoothing 2", lambda: ik.losses.FocalLoss(label_smoothing=2), ValueError,
+     "label_smoothing"),
+    ("class_balanced beta 1", lambda: ik.losses.class_balanced_weights([5, 3], beta=1.0),
+     ValueError, "beta"),
+    ("class_balanced empty class", lambda: ik.losses.class_balanced_weights([5, 0]), ValueError,
+     "samples_per_class"),
+    ("ldam margins negative counts", lambda: ik.losses.ldam_margins([5, -1]), ValueError,
+     "samples_per_class"),
+    ("ldam max_margin 0", lambda: ik.losses.LDAMLoss([5, 3, 1], max_margin=0), ValueError,
+     "max_margin"),
+    ("logit adjusted priors zero", lambda: ik.losses.LogitAdjustedLoss([.5, .5, 0]), ValueError,
+     "priors"),
+    ("logit adjusted tau nan", lambda: ik.losses.LogitAdjustedLoss([.5, .3, .2], tau=np.nan),
+     ValueError, "tau"),
+    ("weighted CE weights negative", lambda: ik.losses.WeightedCrossEntropy([1, -1, 1]),
+     ValueError, "class_weights"),
+    ("weighted CE length", lambda: ik.losses.WeightedCrossEntropy([1, 1])(np.array([0, 1]), P),
+     ValueError, "class_weights"),
+    ("binary focal 3 classes", lambda: ik.losses.BinaryFocalLoss()(Y1H, P[:, :2] * 4),
+     ValueError, "y_pred"),
+    # metrics
+    ("report y lengths", lambda: M.report([0, 1, 2], P / P.sum(1, keepdims=True)), ValueError,
+     "len"),
+    ("report label beyond columns", lambda: M.report([0, 5], P / P.sum(1, keepdims=True)),
+     ValueError, "y_true"),
+    ("report 1-D probabilities", lambda: M.report([0, 1], [0.2, 0.8]), ValueError, "y_prob"),
+    ("check_probabilities negative", lambda: M.check_probabilities([[-.5, 1.5]]), ValueError,
+     "y_prob"),
+    ("MacroF1 num_classes 1", lambda: M.MacroF1(num_classes=1), ValueError, "num_classes"),
+    ("GMean num_classes string", lambda: M.GMean(num_classes="3"), TypeError, "num_classes"),
+    ("streaming label out of range", lambda: M.AverageAccuracy(num_classes=3).update_state(
+        np.array([0, 4]), P), ValueError, "y_true"),
+    ("class_balance_accuracy 1-D", lambda: M.class_balance_accuracy([1, 2, 3]), ValueError,
+     "cm"),
+    ("report_multilabel threshold 2", lambda: M.report_multilabel([[1, 0]], [[.5, .5]],
+                                                                  threshold=2), ValueError,
+     "threshold"),
+    ("mlcm shapes", lambda: M.mlcm([[1, 0]], [[1, 0, 0]]), ValueError, "shape"),
+    # thresholding
+    ("class_priors missing class", lambda: ik.thresholding.class_priors([0, 0, 2], 3),
+     ValueError, "0 samples"),
+    ("logit_adjustment priors length", lambda: ik.thresholding.logit_adjustment(P, [.5, .5]),
+     ValueError, "priors"),
+    ("tune_thresholds shapes", lambda: ik.thresholding.tune_thresholds([[1, 0]], [[.5]]),
+     ValueError, "y_prob"),
+    ("PriorCorrection negative", lambda: L.PriorCorrection([.5, -.5]), ValueError, "priors"),
+    # layers
+    ("RandomGeometric2D rotation -1", lambda: L.RandomGeometric2D(rotation=-1), ValueError,
+     "rotation"),
+    ("RandomGeometric2D zoom 1.5", lambda: L.RandomGeometric2D(zoom=1.5), ValueError, "zoom"),
+    ("RandomGeometric2D shift string", lambda: L.RandomGeometric2D(shift="a"), (TypeError,
+                                                                               ValueError),
+     "shift"),
+    ("RandomGeometric3D on 2-D batch", lambda: L.RandomGeometric3D()(np.zeros((2, 4, 4, 1))),
+     ValueError, "3D volumes"),
+    ("RandomRot90Flip on 1-D", lambda: L.RandomRot90Flip()(np.zeros((2, 4))), ValueError,
+     "shape"),
+    ("MixUp alpha 0", lambda: L.MixUp(alpha=0), ValueError, "alpha"),
+    ("MixUp alpha nan", lambda: L.MixUp(alpha=float("nan")), ValueError, "alpha"),
+    # models
+    ("create_model unknown", lambda: MODELS.create_model("lenet6", input_shape=(28, 28, 1),
+                                                         num_classes=10), ValueError,
+     "Known models"),
+    ("lenet5 num_classes 1", lambda: MODELS.lenet5((28, 28, 1), 1), ValueError, "num_classes"),
+    ("lenet5 input rank", lambda: MODELS.lenet5((28, 28), 10), ValueError, "input_shape"),
+    ("multipath3d 2-D input", lambda: MODELS.multipath3d((16, 16, 1), 3), ValueError,
+     "input_shape"),
+    ("split_head not a model", lambda: MODELS.split_head("lenet"), TypeError, "model"),
+    # training recipes
+    ("fit_resampled epochs 0", lambda: ik.training.fit_resampled(
+        MODELS.lenet5((16, 16, 1), 3), np.zeros((6, 16, 16, 1)), Y, epochs=0), ValueError,
+     "epochs"),
+    ("extract_features not a model", lambda: ik.training.extract_features(None, X), TypeError,
+     "extractor"),
+    ("two_stage stage2 junk", lambda: ik.training.two_stage_fit(
+        _compiled(MODELS.lenet5((16, 16, 1), 3)), np.zeros((6, 16, 16, 1)), Y,
+        stage2_sampler="rus"), TypeError, "stage2_sampler"),
+    ("DeferredReweighting epoch negative", lambda: ik.training.DeferredReweighting(
+        [5, 3, 1], start_epoch=-1), ValueError, "start_epoch"),
+    # ensembles and baselines
+    ("bagging voting", lambda: ik.ensemble.BaggingClassifier(lambda s, k: None, 2,
+                                                             voting="max"), ValueError,
+     "voting"),
+    ("bagging build_fn junk", lambda: ik.ensemble.BaggingClassifier("lenet5", 2), TypeError,
+     "build_fn"),
+    ("boosting n_estimators", lambda: ik.ensemble.BoostingClassifier(lambda s, k: None, 0),
+     ValueError, "n_estimators"),
+    ("GSVMRU fit one class", lambda: ik.baselines.GSVMRU().fit(np.zeros((6, 2)), np.zeros(6)),
+     ValueError, "class"),
+    ("GPClassifier fit lengths", lambda: ik.baselines.GPClassifier().fit(np.zeros((4, 2)), Y),
+     ValueError, "inconsistent numbers of samples"),
+    ("ParticleFeatureSVM fit 3-D", lambda: ik.baselines.ParticleFeatureSVM().fit(
+        np.zeros((6, 8, 8)), Y), ValueError, "dim 3"),
+    ("ParticleFeatureSVM fit NaN features", lambda: ik.baselines.ParticleFeatureSVM().fit(
+        np.full((6, 4), np.nan), Y), ValueError, "NaN"),
+    # simulators
+    ("subtomograms n 0", lambda: ik.synthetic.subtomograms(0, size=16), ValueError, "n"),
+    ("subtomograms seed float", lambda: ik.synthetic.subtomograms(2, size=16, seed=0.5),
+     TypeError, "seed"),
+    ("liposomes n -1", lambda: ik.synthetic.liposomes(-1), ValueError, "n"),
+    ("liposomes seed string", lambda: ik.synthetic.liposomes(2, seed="a"), TypeError, "seed"),
+    ("draw_labels frequencies", lambda: ik.synthetic.draw_labels(3, 0, [.5, 1.5]), ValueError,
+     "frequencies"),
+    ("draw_labels rng", lambda: ik.synthetic.draw_labels(3, "x"), TypeError, "rng"),
+    ("protein_cells frequencies", lambda: ik.synthetic.protein_cells(2, 32,
+                                                                     label_frequencies=[.5]),
+     ValueError, "label_frequencies"),
+    ("wedge_mask tilt", lambda: ik.synthetic.wedge_mask(16, (30, 20)), ValueError, "tilt_range"),
+    # loaders
+    ("read_image missing", lambda: ik.datasets.read_image("/nonexistent.png"),
+     FileNotFoundError, "/nonexistent.png"),
+    ("read_mrc missing", lambda: ik.datasets.read_mrc("/nonexistent.mrc"), FileNotFoundError,
+     "/nonexistent.mrc"),
+    ("load_subtomograms missing", lambda: ik.datasets.load_subtomograms("/nonexistent"),
+     FileNotFoundError, "/nonexistent"),
+    ("load_particles missing", lambda: ik.datasets.load_particles("/nonexistent"),
+     FileNotFoundError, "/nonexistent"),
+    ("load_image_folder image_size", lambda: ik.datasets.load_image_folder(
+        "/nonexistent", image_size=(0, 4)), ValueError, "image_size"),
+    ("load_image_folder channels", lambda: ik.datasets.load_image_folder(
+        "/nonexistent", channels=2), ValueError, "channels"),
+    ("train_test_split fraction", lambda: ik.datasets.train_test_split(X, Y, test_size=1.5),
+     ValueError, "test_size"),
+    # experiment engine
+    ("from_yaml missing", lambda: ik.experiments.Experiment.from_yaml("/nonexistent.yaml"),
+     FileNotFoundError, "/nonexistent.yaml"),
+    ("unknown profile", lambda: ik.experiments.get_preset("buda2018").profile("huge"),
+     ValueError, "smoke"),
+    ("cv kind", lambda: ik.experiments.Experiment.from_dict(
+        {"preset": "buda2018", "profile": "smoke", "cv": {"kind": "loo"}}).validate(),
+     ValueError, "cv"),
+    ("seeds negative", lambda: ik.experiments.Experiment.from_dict(
+        {"preset": "buda2018", "profile": "smoke", "seeds": [-1]}).validate(), (ValueError,
+                                                                               TypeError),
+     "seeds"),
+    ("summary_table metric", lambda: ik.experiments.summary_table(
+        __import__("pandas").DataFrame({"method": ["a"], "auc": [1.0]}), "f1"), ValueError,
+     "metric"),
+    ("summary_table not a frame", lambda: ik.experiments.summary_table([1, 2]), TypeError, "df"),
+    ("workers 0", lambda: ik.experiments.run_experiment(
+        ik.experiments.get_preset("buda2018").profile("smoke"), "/tmp/x", executor="processes",
+        workers=0), ValueError, "workers"),
+]
+CASES = CASES + NEW
+
 
 @pytest.mark.parametrize("call, exc, match", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_is_named(call, exc, match):
@@ -167,3 +439,24 @@ def test_seed_none_means_fresh_entropy_and_bad_seeds_are_named():
         ik.pipeline.make_dataset(x, y, 8, seed="a")
     with pytest.raises(TypeError, match="seed"):
         ik.pipeline.make_dataset(x, y, 8, seed=-1)
+
+
+def test_a_file_that_fails_to_load_mid_epoch_is_named(tmp_path):
+    import tensorflow as tf
+
+    paths = []
+    for i in range(6):
+        p = tmp_path / f"{i}.npy"
+        np.save(p, np.full((4, 4, 1), i, "float32"))
+        paths.append(str(p))
+    (tmp_path / "4.npy").write_bytes(b"not an array")  # breaks after the probe of file 0
+    ds = ik.pipeline.make_dataset(paths, Y, 2, loader=np.load, shuffle=False)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"ValueError: `loader` failed on "
+                                                             r"file '.*4\.npy'"):
+        list(ds)
+    with pytest.raises(ValueError, match=r"4\.npy"):
+        ik.pipeline.FileSource(paths, np.load)[np.array([4])]
+
+
+def test_catalogue_is_large_enough():
+    assert len(CASES) >= 120

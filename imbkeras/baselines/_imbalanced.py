@@ -24,6 +24,9 @@ class _OneVsRest(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self._encoder = LabelEncoder().fit(y)
         self.classes_ = self._encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(f"`y` must hold at least 2 classes to train a classifier; received "
+                             f"one class ({self.classes_.tolist()}).")
         codes = self._encoder.transform(y)
         targets = [codes == 1] if len(self.classes_) == 2 else \
             [codes == k for k in range(len(self.classes_))]

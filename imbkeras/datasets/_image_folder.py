@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from imbkeras._validation import check_positive_int
 from imbkeras.datasets._files import load_files
 
 IMAGE_EXTENSIONS = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".bmp")
@@ -16,9 +17,12 @@ def read_image(path) -> np.ndarray:
     """Read one image file as an array: TIF with tifffile, others with scikit-image.
 
     Raises:
+        FileNotFoundError: naming the file when it does not exist.
         ValueError: naming the file when it cannot be read.
     """
     path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"image file {path!r} does not exist.")
     try:
         if path.lower().endswith((".tif", ".tiff")):
             import tifffile
@@ -48,7 +52,18 @@ class ImageLoader:
     in [0, 1], to ``channels``, resized to ``image_size`` (scikit-image)."""
 
     def __init__(self, image_size=None, channels=None):
-        self.image_size = None if image_size is None else tuple(int(s) for s in image_size)
+        if image_size is not None:
+            try:
+                size = tuple(check_positive_int(s, "image_size") for s in image_size)
+            except (TypeError, ValueError):
+                size = ()
+            if len(size) != 2:
+                raise ValueError(f"`image_size` must be (height, width) with positive ints; "
+                                 f"received {image_size!r}.")
+            image_size = size
+        if channels is not None and channels not in (1, 3, 4):
+            raise ValueError(f"`channels` must be None, 1, 3 or 4; received {channels!r}.")
+        self.image_size = image_size
         self.channels = channels
 
     def __repr__(self):
@@ -121,6 +136,7 @@ def load_image_folder(path, *, image_size=None, channels: int | None = None,
         Kather et al. (2016), Multi-class texture analysis in colorectal cancer
         histology (the dataset Koziarski 2020 uses).
     """
+    loader = ImageLoader(image_size, channels)  # checks the arguments before any file
     root = Path(path)
     if not root.is_dir():
         raise FileNotFoundError(f"image folder `path`={str(root)!r} does not exist or is not a "
@@ -147,6 +163,6 @@ def load_image_folder(path, *, image_size=None, channels: int | None = None,
         paths += [str(p) for p in files]
         labels += [label] * len(files)
     y = np.asarray(labels, dtype=np.int64)
-    x = load_files(paths, ImageLoader(image_size, channels), as_source, what="image file",
+    x = load_files(paths, loader, as_source, what="image file",
                    hint="pass `image_size=` to resize them all.")
     return x, y, list(class_names)

@@ -16,6 +16,8 @@ def read_mrc(path) -> np.ndarray:
     import mrcfile
 
     path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"MRC file {path!r} does not exist.")
     try:
         with mrcfile.open(path, permissive=False) as mrc:
             data = np.asarray(mrc.data, dtype=np.float32)

@@ -48,6 +48,7 @@ def summary_table(df: pd.DataFrame, metric: str = "auc_ovr", index=None, columns
         >>> summary_table(df, "auc", index=["kind", "ratio"]).values.tolist()
         [[0.9, 0.8], [0.7, 0.6]]
     """
+    _check(df, metric)
     index = list(index) if index is not None else _present(df, GRID_KEYS)
     _check(df, metric, index + [columns])
     table = df.pivot_table(index=index, columns=columns, values=metric, aggfunc=agg,
@@ -81,6 +82,7 @@ def block_scores(df: pd.DataFrame, metric: str, blocks=None,
     e.g. (dataset, scenario, IR) in Koziarski's Table II; folds and seeds are
     averaged within it first.
     """
+    _check(df, metric)
     blocks = list(blocks) if blocks is not None else _present(df, GRID_KEYS)
     _check(df, metric, blocks + [method])
     scores = df.groupby(blocks + [method], dropna=False, sort=True)[metric].mean().unstack(method)

@@ -30,14 +30,29 @@ import warnings
 import numpy as np
 import sklearn.metrics
 
-from imbkeras._validation import check_labels, check_probabilities  # noqa: F401
+from imbkeras._validation import _short, check_labels, check_probabilities  # noqa: F401
 
 SCALAR_KEYS = ("auc_ovr", "accuracy", "macro_f1", "gmean", "avacc", "cba", "mavg")
 
 
+def check_confusion(cm, name: str = "cm") -> np.ndarray:
+    """A confusion matrix: square ``(K, K)``, K >= 1, finite, non-negative; float64."""
+    try:
+        arr = np.asarray(cm, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a square matrix of counts; received "
+                         f"{_short(cm)}.") from None
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
+        raise ValueError(f"`{name}` must be a square (K, K) confusion matrix; received shape "
+                         f"{arr.shape}.")
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"`{name}` must hold finite counts >= 0; received {_short(arr.tolist())}.")
+    return arr
+
+
 def confusion_counts(cm: np.ndarray) -> dict[str, np.ndarray]:
     """Per-class TP, FP, FN, TN from a confusion matrix (rows true, columns predicted)."""
-    cm = np.asarray(cm, dtype=np.float64)
+    cm = check_confusion(cm)
     tp = np.diag(cm)
     fp = cm.sum(axis=0) - tp
     fn = cm.sum(axis=1) - tp
@@ -52,7 +67,7 @@ def _safe_div(a, b):
 
 def class_balance_accuracy(cm) -> float:
     """Mosley (2013): mean over classes of C_ii / max(row_i, col_i)."""
-    cm = np.asarray(cm, dtype=np.float64)
+    cm = check_confusion(cm)
     denom = np.maximum(cm.sum(axis=1), cm.sum(axis=0))
     used = denom > 0
     return float(np.mean(np.diag(cm)[used] / denom[used]))
@@ -67,7 +82,7 @@ def normalized_confusion(cm) -> np.ndarray:
         >>> normalized_confusion([[3, 1], [0, 0]]).tolist()
         [[0.75, 0.25], [0.0, 0.0]]
     """
-    cm = np.asarray(cm, dtype=np.float64)
+    cm = check_confusion(cm)
     s = cm.sum(axis=1, keepdims=True)
     return np.divide(cm, s, out=np.zeros_like(cm), where=s > 0)
 

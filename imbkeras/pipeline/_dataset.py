@@ -527,8 +527,13 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
             multi-hot rows without a label), ``batch_size < 1``,
             ``label_mode`` is unknown or does not fit ``y``, MixUp is asked for
             sparse labels, or a data-aware sampler (SMOTE) is given files.
-        TypeError: for a ``sampler`` that is no sampler or a non-callable
-            ``augment``.
+        TypeError: for a ``sampler`` that is no sampler, a non-callable
+            ``augment`` or a bad ``seed``.
+
+    A file of a :class:`FileSource` that fails to load is a ``ValueError``
+    naming the file; raised while TensorFlow iterates the dataset (inside
+    ``model.fit``), it reaches the caller as ``tf.errors.InvalidArgumentError``
+    whose message holds that ``ValueError``.
 
     Example:
         >>> import numpy as np

@@ -24,7 +24,8 @@ import numbers
 import numpy as np
 import scipy.ndimage
 
-from imbkeras._validation import check_positive_int
+from imbkeras._validation import (check_positive_int, check_proportions, check_seed,
+                                  largest_remainder_counts)
 
 PROBLEMS = {
     "lamellarity": (("unilamellar", "multilamellar", "uncertain"), (0.8729, 0.1212, 0.0059)),
@@ -168,21 +169,16 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
     if problem not in PROBLEMS:
         raise ValueError(f"`problem` must be one of {list(PROBLEMS)}; received {problem!r}.")
     names, default = PROBLEMS[problem]
-    p = np.asarray(default if class_proportions is None else class_proportions, dtype=float)
-    if p.shape != (len(names),) or not np.all(np.isfinite(p)) or (p < 0).any() \
-            or not np.isclose(p.sum(), 1.0, atol=1e-6):
-        raise ValueError(f"`class_proportions` must be {len(names)} non-negative shares summing "
-                         f"to 1; received {class_proportions!r}.")
+    p = check_proportions(default if class_proportions is None else class_proportions,
+                          length=len(names), allow_zero=True)
     med, sigma = diameter
     if not med > 0 or not sigma >= 0:
         raise ValueError(f"`diameter` must be (median > 0, sigma >= 0); received {diameter!r}.")
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
         raise ValueError(f"`noise` must be a number >= 0; received {noise!r}.")
     surrounding = check_positive_int(surrounding, "surrounding", minimum=0)
-    rng = np.random.default_rng(seed)
-    counts = np.floor(p * n).astype(int)
-    for i in np.argsort(-(p * n - counts))[: n - counts.sum()]:
-        counts[i] += 1
+    rng = np.random.default_rng(check_seed(seed))
+    counts = largest_remainder_counts(p, n)
     y = rng.permutation(np.repeat(np.arange(len(names)), counts))
     children = np.random.SeedSequence(rng.integers(2**63)).spawn(n)
     images, masks = [], []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.ndimage
 
-from imbkeras._validation import check_positive_int
+from imbkeras._validation import _short, as_generator, check_positive_int, check_seed
 from imbkeras.datasets._hpa import HPA_CLASSES
 
 #: Approximate label counts of the HPA Kaggle training set (31,072 images).
@@ -46,9 +46,35 @@ def _base_probabilities(freq: np.ndarray) -> np.ndarray:
     return base
 
 
-def draw_labels(n: int, rng: np.random.Generator, frequencies=None, max_labels: int = 4):
-    """Multi-hot labels with the given marginal frequencies, 1 to ``max_labels`` per image."""
-    freq = HPA_FREQUENCIES if frequencies is None else np.asarray(frequencies, float)
+def _check_frequencies(frequencies, name: str, length: int | None = None) -> np.ndarray:
+    """Marginal label frequencies: 1-D numbers in (0, 1) (default: HPA's)."""
+    if frequencies is None:
+        return HPA_FREQUENCIES
+    try:
+        freq = np.asarray(frequencies, dtype=np.float64)
+    except (TypeError, ValueError):
+        freq = np.empty(0)
+    if freq.ndim != 1 or not len(freq) or (length is not None and len(freq) != length) \
+            or not np.all((freq > 0) & (freq < 1)):
+        what = "numbers" if length is None else f"{length} numbers"
+        raise ValueError(f"`{name}` must be {what} in (0, 1); received {_short(frequencies)}.")
+    return freq
+
+
+def draw_labels(n: int, rng=None, frequencies=None, max_labels: int = 4):
+    """Multi-hot labels with the given marginal frequencies, 1 to ``max_labels`` per image.
+
+    Args:
+        n: number of label rows.
+        rng: a ``numpy.random.Generator``, a seed or ``None`` (fresh entropy).
+        frequencies: marginal frequency of each label, in (0, 1) (default:
+            HPA's 28).
+        max_labels: most labels per row.
+    """
+    n = check_positive_int(n, "n")
+    max_labels = check_positive_int(max_labels, "max_labels")
+    rng = as_generator(rng, "rng")
+    freq = _check_frequencies(frequencies, "frequencies")
     y = rng.random((n, len(freq))) < _base_probabilities(freq)
     for a, b, p in CO_OCCURRENCE:
         if max(a, b) < len(freq):
@@ -231,13 +257,10 @@ def protein_cells(n: int = 1000, size: int = 64, *, label_frequencies=None,
     n = check_positive_int(n, "n")
     size = check_positive_int(size, "size", minimum=32)
     max_labels = check_positive_int(max_labels, "max_labels")
-    freq = HPA_FREQUENCIES if label_frequencies is None else np.asarray(label_frequencies, float)
-    if freq.shape != (len(HPA_CLASSES),) or not np.all((freq > 0) & (freq < 1)):
-        raise ValueError(f"`label_frequencies` must be {len(HPA_CLASSES)} numbers in (0, 1); "
-                         f"received {label_frequencies!r}.")
+    freq = _check_frequencies(label_frequencies, "label_frequencies", len(HPA_CLASSES))
     if not noise >= 0:
         raise ValueError(f"`noise` must be >= 0; received {noise!r}.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     y = draw_labels(n, rng, freq, max_labels)
     children = np.random.SeedSequence(rng.integers(2**63)).spawn(n)
     x = np.stack([_field(y[i], size, np.random.default_rng(children[i]), noise)

@@ -28,7 +28,8 @@ import os
 import numpy as np
 import scipy.ndimage
 
-from imbkeras._validation import check_positive_int
+from imbkeras._validation import (check_positive_int, check_proportions, check_seed,
+                                  largest_remainder_counts)
 
 CLASS_NAMES = ("26S proteasome", "single-capped proteasome", "TRiC", "ribosome")
 # Luo's shares, 63.5 / 4.9 / 7.6 / 23.5 % (99.5 % as printed), normalised to sum to 1.
@@ -88,6 +89,17 @@ def _frequencies(size):
     return np.meshgrid(f, f, f, indexing="ij")  # kz, ky, kx (cycles per voxel)
 
 
+def _check_tilt(tilt_range) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in tilt_range)
+    except (TypeError, ValueError):
+        lo = hi = float("nan")
+    if not -90 <= lo < hi <= 90:
+        raise ValueError(f"`tilt_range` must be (min, max) degrees with -90 <= min < max <= 90; "
+                         f"received {tilt_range!r}.")
+    return lo, hi
+
+
 def wedge_mask(size: int, tilt_range=(-50.0, 70.0)) -> np.ndarray:
     """Fourier-space mask of the sampled region for a single-axis tilt series about y.
 
@@ -98,7 +110,7 @@ def wedge_mask(size: int, tilt_range=(-50.0, 70.0)) -> np.ndarray:
     kz, ky, kx = _frequencies(size)
     ang = np.degrees(np.arctan2(-kz, kx))
     ang = (ang + 90.0) % 180.0 - 90.0  # direction of a line: (-90, 90]
-    lo, hi = tilt_range
+    lo, hi = _check_tilt(tilt_range)
     mask = (ang >= lo) & (ang <= hi)
     mask |= (kx == 0) & (kz == 0)
     return mask
@@ -195,21 +207,12 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
     """
     n = check_positive_int(n, "n")
     size = check_positive_int(size, "size", minimum=16)
-    p = np.asarray(class_proportions, dtype=float)
-    if p.ndim != 1 or not 2 <= len(p) <= 4 or not np.all(np.isfinite(p)) or (p <= 0).any() \
-            or not np.isclose(p.sum(), 1.0, atol=1e-6):
-        raise ValueError(f"`class_proportions` must be 2 to 4 positive shares summing to 1; "
-                         f"received {class_proportions!r}.")
+    p = check_proportions(class_proportions, length=(2, 4))
     if isinstance(snr, bool) or not isinstance(snr, numbers.Real) or not snr > 0:
         raise ValueError(f"`snr` must be a number > 0; received {snr!r}.")
-    lo, hi = tilt_range
-    if not -90 <= lo < hi <= 90:
-        raise ValueError(f"`tilt_range` must be (min, max) with -90 <= min < max <= 90; "
-                         f"received {tilt_range!r}.")
-    rng = np.random.default_rng(seed)
-    counts = np.floor(p * n).astype(int)
-    for i in np.argsort(-(p * n - counts))[: n - counts.sum()]:
-        counts[i] += 1
+    lo, hi = _check_tilt(tilt_range)
+    rng = np.random.default_rng(check_seed(seed))
+    counts = largest_remainder_counts(p, n)
     y = rng.permutation(np.repeat(np.arange(len(p)), counts))
     seeds = [s.generate_state(2) for s in np.random.SeedSequence(rng.integers(2**63)).spawn(n)]
     workers = os.cpu_count() if n_jobs is None else check_positive_int(n_jobs, "n_jobs")

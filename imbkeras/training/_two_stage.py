@@ -56,6 +56,9 @@ def extract_features(extractor: keras.Model, x, batch_size: int = 256,
         >>> extract_features(fe, np.zeros((5, 16, 16, 1), "float32")).shape
         (5, 50)
     """
+    if not isinstance(extractor, keras.Model):
+        raise TypeError(f"`extractor` must be a keras.Model (the first part of split_head); "
+                        f"received {_short(extractor)}.")
     batch_size = check_positive_int(batch_size, "batch_size")
     n = len(x)
     dim = int(np.prod(extractor.output_shape[1:]))

@@ -22,10 +22,12 @@ imbalanced-learn samplers are wrapped in
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import sys
 import threading
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +39,32 @@ from imbkeras.sampling import ImblearnSampler, as_sampler
 
 LABEL_MODES = ("sparse", "categorical", "multi_hot")
 _KEEP_POOLS = 4  # synthetic pools kept alive while their batches may still be gathered
+
+# Batches are gathered into aligned NumPy buffers that TensorFlow adopts without
+# a copy, so a tensor still buffered in a live iterator holds a Python object.
+# Freed during interpreter shutdown, it would wait for the GIL forever: a
+# process holding an iterator of one of our datasets (an endless stream, say)
+# would never exit. At exit the index streams therefore end and the iterators
+# of our datasets release their resources while Python is still alive.
+_EXITING = threading.Event()
+_DATASETS = weakref.WeakSet()
+
+
+def _release_at_exit():
+    _EXITING.set()
+    import gc
+
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "OwnedIterator" and hasattr(obj, "_iterator_resource"):
+            try:
+                ours = getattr(obj, "_dataset", None) in _DATASETS
+            except TypeError:
+                ours = False
+            if ours:
+                obj._iterator_resource = None
+
+
+atexit.register(_release_at_exit)
 
 
 class FileSource:
@@ -187,11 +215,17 @@ class _IndexStream:
         return np.where(idx >= n, idx - n + start, idx)
 
     def _chunks(self, idx):
-        step = self.batch_size * self.chunk
-        for start in range(0, len(idx), step):
-            part = idx[start:start + step]
+        """Chunks of whole batches: 1 batch first (the first batch of an epoch comes
+        fast), then twice as many each time up to ``chunk`` batches."""
+        start, batches = 0, 1
+        while start < len(idx):
+            if _EXITING.is_set():
+                return
+            part = idx[start:start + self.batch_size * batches]
             yield part, np.int64(self.batch)
             self.batch += -(-len(part) // self.batch_size)
+            start += len(part)
+            batches = min(2 * batches, self.chunk)
 
     def __call__(self):
         bs = self.batch_size
@@ -202,7 +236,7 @@ class _IndexStream:
             yield from self._chunks(idx[:stop])
             return
         carry = np.empty(0, dtype=np.int64)
-        while True:  # endless stream of epochs; batches may span epoch boundaries
+        while not _EXITING.is_set():  # endless epochs; batches may span epoch boundaries
             carry = np.concatenate([carry, self.draw(self.epoch)])
             self.epoch += 1
             full = len(carry) // bs * bs
@@ -388,7 +422,7 @@ def _resolve_sampler(sampler, inputs: _Inputs):
 
 
 def _index_batches(stream: _IndexStream) -> tf.data.Dataset:
-    """Stage 3: the stream of ``(indices, batch_counter)`` chunks."""
+    """Stage 3: the stream of ``(indices, batch_counter)`` chunks (a new generator per pass)."""
     return tf.data.Dataset.from_generator(
         stream, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int64),
                                   tf.TensorSpec(shape=(), dtype=tf.int64)))
@@ -417,25 +451,24 @@ def _gather(ds, stream: _IndexStream, inputs: _Inputs, parallel) -> tf.data.Data
 
 def _split_batches(ds, batch_size: int, sample_shape: tuple, fixed: bool,
                    counters: bool) -> tf.data.Dataset:
-    """Stage 5: a chunk -> its batches (full ones by reshaping, then any partial tail)."""
+    """Stage 5: chunks of whole batches -> batches (``rebatch``, in C++).
 
-    def split(xc, yc, counter):
-        n = tf.shape(yc, out_type=tf.int64)[0]
-        full = n // batch_size
-        head = (tf.reshape(xc[:full * batch_size], (-1, batch_size) + sample_shape),
-                tf.reshape(yc[:full * batch_size], (-1, batch_size) + tuple(yc.shape[1:])))
-        if counters:
-            head = head + (counter + tf.range(full),)
-        ds_full = tf.data.Dataset.from_tensor_slices(head)
-        if fixed:  # chunks hold whole batches only
-            return ds_full
-        tail = (xc[full * batch_size:], yc[full * batch_size:])
-        if counters:
-            tail = tail + (counter + full,)
-        ds_tail = tf.data.Dataset.from_tensors(tail).filter(lambda xt, *rest: tf.shape(xt)[0] > 0)
-        return ds_full.concatenate(ds_tail)
+    Chunks hold whole batches except the last one of an epoch, so rebatching
+    never mixes two chunks into one batch. With ``counters`` every sample
+    carries its batch number and each batch keeps the first one.
+    """
+    if counters:
+        def per_sample(xc, yc, counter):
+            n = tf.shape(yc, out_type=tf.int64)[0]
+            return xc, yc, counter + tf.range(n, dtype=tf.int64) // batch_size
 
-    return ds.flat_map(split)
+        ds = ds.map(per_sample)
+    else:
+        ds = ds.map(lambda xc, yc, counter: (xc, yc))
+    ds = ds.rebatch(batch_size, drop_remainder=fixed)
+    if counters:
+        ds = ds.map(lambda xb, yb, c: (xb, yb, c[0]))
+    return ds
 
 
 def _augment_and_mix(ds, stages, mixup_alpha, seed: int, parallel) -> tf.data.Dataset:
@@ -464,7 +497,9 @@ def _finish(ds, n_batches: int | None, continuous: bool, prefetch: bool) -> tf.d
         ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
     elif n_batches is not None:
         ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
-    return ds.prefetch(tf.data.AUTOTUNE) if prefetch else ds
+    ds = ds.prefetch(tf.data.AUTOTUNE) if prefetch else ds
+    _DATASETS.add(ds)
+    return ds
 
 
 def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,

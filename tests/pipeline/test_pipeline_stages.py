@@ -1,6 +1,7 @@
 """make_dataset: new samplers, synthetic samples, files, label modes, augment, mixup, model.fit."""
 
 import os
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -253,3 +254,24 @@ def test_recycled_gather_buffers_never_overwrite_live_batches():
 def test_paths_without_loader_are_rejected():
     with pytest.raises(TypeError, match="loader"):
         make_dataset(["a.npy", "b.npy"], [0, 1], 2)
+
+
+def test_a_process_holding_an_endless_stream_exits_promptly(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "endless.py"
+    script.write_text(
+        "import numpy as np\n"
+        "from imbkeras.pipeline import make_dataset\n"
+        "from imbkeras.sampling import RandomOverSampler\n"
+        "x = np.random.rand(300, 28, 28, 1).astype('float32')\n"
+        "y = np.repeat(np.arange(3), [240, 40, 20])\n"
+        "ds = make_dataset(x, y, 32, sampler=RandomOverSampler(seed=0), steps_per_epoch=5)\n"
+        "it = iter(ds); next(it)\n"  # a live iterator whose prefetch buffer is full
+        "finite = iter(make_dataset(x, y, 32)); next(finite)\n"
+        "print('ok', flush=True)\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

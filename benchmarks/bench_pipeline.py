@@ -166,7 +166,7 @@ def bench_balanced(name, x, y, bs, budget):
     # the same generator redrawn every epoch (what imbkeras does): setup + one pass
     fresh = epoch / (setup + epoch / rate)
     rows.append(("  ... redrawn every epoch", setup, fresh, epoch))
-    del gen
+    gen = None  # free its resampled copy of the data
 
     init = (counts(y) / len(y)).astype(np.float32)
     target = np.full(NUM_CLASSES, 1.0 / NUM_CLASSES, np.float32)
@@ -434,7 +434,7 @@ def main(argv=None):
             best = max(peers, key=lambda r: r[2])
             stream_rate = rows[1][2]
             print("(imbkeras/x: imbkeras per-epoch rate / the row's rate; timed n: samples "
-                  f"delivered in the timed passes)")
+                  "delivered in the timed passes)")
             print(f"-> imbkeras / fastest peer ({best[0]}) = {ours / best[2]:.2f} per-epoch "
                   f"mode, {stream_rate / best[2]:.2f} stream mode (target >= 1: "
                   f"{'met' if max(ours, stream_rate) >= best[2] else 'MISSED'})")

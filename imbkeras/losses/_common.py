@@ -201,6 +201,22 @@ def as_logits(y_pred, from_logits: bool):
     return ops.log(ops.clip(p, eps, 1.0))
 
 
+def binary_focal_factor(y_true, y_pred, gamma: float, from_logits: bool):
+    """Per-entry modulating factor ``(1 - p_t) ** gamma`` of the binary focal loss.
+
+    ``p_t = p`` where the target is 1 and ``1 - p`` where it is 0 (soft
+    targets interpolate); ``1 - p`` is computed as ``sigmoid(-logit)`` for
+    logits (exact for large ones) and floored at epsilon so that the power and
+    its gradient stay finite.
+    """
+    if from_logits:
+        p, q = ops.sigmoid(y_pred), ops.sigmoid(-y_pred)
+    else:
+        p, q = y_pred, 1.0 - y_pred
+    one_minus_pt = ops.clip(y_true * q + (1.0 - y_true) * p, keras.config.epsilon(), 1.0)
+    return ops.power(one_minus_pt, gamma)
+
+
 def const(values, dtype):
     return ops.convert_to_tensor(np.asarray(values, dtype=np.float32), dtype=dtype)
 

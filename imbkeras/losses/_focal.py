@@ -8,7 +8,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from imbkeras.losses._common import (ImbLoss, backend_is_floating, check_class_vector, check_gamma,
+from imbkeras.losses._common import (ImbLoss, backend_is_floating, binary_focal_factor,
+                                     check_class_vector, check_gamma,
                                      check_label_smoothing, check_length, check_real, const,
                                      dense_targets, log_probs, register, smooth_labels, to_list)
 
@@ -141,13 +142,7 @@ def binary_focal_loss(y_true, y_pred, alpha: float | Sequence[float] | None = No
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     bce = ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits)
     if gamma:
-        if from_logits:
-            p, q = ops.sigmoid(y_pred), ops.sigmoid(-y_pred)  # q = 1 - p, exact for large logits
-        else:
-            p = y_pred
-            q = 1.0 - y_pred
-        one_minus_pt = ops.clip(y_true * q + (1.0 - y_true) * p, keras.config.epsilon(), 1.0)
-        bce = ops.power(one_minus_pt, gamma) * bce
+        bce = binary_focal_factor(y_true, y_pred, gamma, from_logits) * bce
     a = _alpha_tensor(alpha, y_pred.shape[-1], y_pred.dtype)
     if a is not None:
         bce = (y_true * a + (1.0 - y_true) * (1.0 - a)) * bce

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import keras
 import numpy as np
 from keras import ops
 
-from imbkeras.losses._common import (ClassWeightsMixin, ImbLoss, as_logits, check_beta,
-                                     check_class_vector, check_gamma, check_label_smoothing,
+from imbkeras.losses._common import (ClassWeightsMixin, ImbLoss, as_logits,
+                                     binary_focal_factor, check_beta, check_class_vector, check_gamma, check_label_smoothing,
                                      check_length, check_priors, check_real,
                                      check_samples_per_class, class_balanced_weights,
                                      class_weight_tensor, const, dense_targets, ldam_margins,
@@ -106,12 +105,7 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
     else:
         bce = ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits)
         if base == "focal" and gamma:
-            if from_logits:
-                p, q = ops.sigmoid(y_pred), ops.sigmoid(-y_pred)
-            else:
-                p, q = y_pred, 1.0 - y_pred
-            one_minus_pt = ops.clip(y_true * q + (1.0 - y_true) * p, keras.config.epsilon(), 1.0)
-            bce = ops.power(one_minus_pt, gamma) * bce
+            bce = binary_focal_factor(y_true, y_pred, gamma, from_logits) * bce
         loss = ops.sum(bce, axis=-1)
     return sample_w * loss
 

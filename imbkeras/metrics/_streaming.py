@@ -106,12 +106,17 @@ def _flat_weights(sample_weight, shape):
     """``sample_weight`` broadcast to the predictions' ``shape`` and flattened."""
     if sample_weight is None:
         return None
+    return ops.reshape(_broadcast_weights(sample_weight, shape), (-1,))
+
+
+def _broadcast_weights(sample_weight, shape):
+    """``sample_weight`` (trailing 1-axes dropped, missing axes added) broadcast to ``shape``."""
     w = ops.cast(ops.convert_to_tensor(sample_weight), "float32")
     while _rank(w) > len(shape) and w.shape[-1] == 1:
         w = ops.squeeze(w, axis=-1)
     while _rank(w) < len(shape):
         w = ops.expand_dims(w, -1)
-    return ops.reshape(ops.broadcast_to(w, shape), (-1,))
+    return ops.broadcast_to(w, shape)
 
 
 def _safe_div(a, b):
@@ -407,12 +412,7 @@ class MulticlassAUC(keras.metrics.Metric):
                              f"for?).")
         w = valid
         if sample_weight is not None:
-            sw = ops.cast(ops.convert_to_tensor(sample_weight), "float32")
-            while _rank(sw) > _rank(w) and sw.shape[-1] == 1:
-                sw = ops.squeeze(sw, -1)
-            while _rank(sw) < _rank(w):
-                sw = ops.expand_dims(sw, -1)
-            w = w * ops.broadcast_to(sw, ops.shape(w))
+            w = w * _broadcast_weights(sample_weight, ops.shape(w))
         scores = ops.reshape(y_pred, (-1, k))
         pos = ops.reshape(pos, (-1, k))
         w = ops.reshape(w, (-1, 1))

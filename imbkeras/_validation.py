@@ -84,6 +84,18 @@ def check_seed(seed, name: str = "seed"):
     return seed
 
 
+def resolve_seed(seed, name: str = "seed") -> int:
+    """A checked seed as an int: ``None`` draws one from fresh entropy.
+
+    For functions that derive several streams from one seed (which must agree
+    within one call even when unseeded).
+    """
+    seed = check_seed(seed, name)
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
+    return int(seed)
+
+
 def as_generator(rng, name: str = "rng") -> np.random.Generator:
     """Turn ``None`` / an int / a sequence of ints / a Generator into a Generator.
 

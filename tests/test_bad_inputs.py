@@ -217,6 +217,10 @@ NEW = [
      ValueError, "ratio"),
     ("imbalance ratio string", lambda: ik.protocols.imbalance_counts(Y, "linear", "10"),
      ValueError, "ratio"),
+    ("imbalance seed string", lambda: ik.protocols.imbalance_indices(
+        Y, "step", 2, minority_fraction=.5, seed="0"), TypeError, "seed"),
+    ("imbalance seed negative", lambda: ik.protocols.imbalance_counts(
+        Y, "linear", 2, seed=-1), TypeError, "seed"),
     ("imbalance max_per_class 0", lambda: ik.protocols.imbalance_counts(Y, "linear", 2,
                                                                         max_per_class=0),
      ValueError, "max_per_class"),
@@ -460,3 +464,17 @@ def test_a_file_that_fails_to_load_mid_epoch_is_named(tmp_path):
 
 def test_catalogue_is_large_enough():
     assert len(CASES) >= 120
+
+
+def test_seed_none_means_fresh_entropy_wherever_a_seed_is_taken():
+    y = np.repeat(np.arange(4), 50)
+    draws = [ik.protocols.imbalance_indices(y, "step", 5, minority_fraction=.5, seed=None)
+             for _ in range(4)]
+    assert len({tuple(d) for d in draws}) > 1
+    assert all(np.bincount(y[d], minlength=4).max() == 50 for d in draws)
+    xs = [ik.synthetic.liposomes(3, seed=None).images[0] for _ in range(2)]
+    assert not np.array_equal(xs[0], xs[1])
+    x = np.arange(40, dtype="float32").reshape(40, 1)
+    firsts = [next(iter(ik.pipeline.make_dataset(x, np.arange(40) % 2, 40, seed=None)))[0]
+              for _ in range(3)]
+    assert len({tuple(np.asarray(f).ravel()) for f in firsts}) > 1

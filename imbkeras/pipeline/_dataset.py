@@ -34,7 +34,7 @@ import numpy as np
 import tensorflow as tf
 
 from imbkeras._validation import (check_labels, check_positive_int, check_same_length,
-                                  check_multihot, check_seed)
+                                  check_multihot, resolve_seed)
 from imbkeras.sampling import ImblearnSampler, as_sampler
 
 LABEL_MODES = ("sparse", "categorical", "multi_hot")
@@ -584,9 +584,7 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
         (mixup, 3D), Buda et al. (2018) (per-epoch ROS/RUS).
     """
     batch_size = check_positive_int(batch_size, "batch_size")
-    seed = check_seed(seed)
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
+    seed = resolve_seed(seed)
     if steps_per_epoch is not None:
         check_positive_int(steps_per_epoch, "steps_per_epoch")
     inputs = _resolve_inputs(x, y, loader, label_mode, num_classes, mixup_alpha)

@@ -35,7 +35,8 @@ import warnings
 
 import numpy as np
 
-from imbkeras._validation import check_labels, check_ratio, check_same_length, round_half_up
+from imbkeras._validation import (check_labels, check_ratio, check_same_length, resolve_seed,
+                                  round_half_up)
 
 KINDS = ("step", "linear", "linear_ratio", "single_majority", "single_minority",
          "half_minority")
@@ -111,6 +112,7 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
         >>> imbalance_counts(y, "step", 10, minority_fraction=0.5, minority_classes=[0, 1])
         {0: 10, 1: 10, 2: 100, 3: 100}
     """
+    seed = resolve_seed(seed)
     y = check_labels(y)
     if kind not in KINDS:
         raise ValueError(f"`kind` must be one of {KINDS}; received {kind!r}.")
@@ -186,7 +188,8 @@ def imbalance_indices(y, kind: str, ratio: float, minority_fraction: float | Non
         minority_classes: explicit minority classes instead of a seeded choice
             (``"step"`` and Koziarski's single/half scenarios).
         max_per_class: cap on the largest class (Buda: 5000).
-        seed: fixes which classes become minority and which samples are kept.
+        seed: fixes which classes become minority and which samples are kept
+            (``None``: fresh entropy, consistent within the call).
 
     Returns:
         Sorted int64 indices into ``y``.
@@ -206,6 +209,7 @@ def imbalance_indices(y, kind: str, ratio: float, minority_fraction: float | Non
     Reference:
         Buda, Maki, Mazurowski (2018), section 3.1; Koziarski (2020), section 4.2.
     """
+    seed = resolve_seed(seed)
     counts = imbalance_counts(y, kind, ratio, minority_fraction, minority_classes,
                               max_per_class, seed)
     y = np.asarray(y).astype(np.int64)

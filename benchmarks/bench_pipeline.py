@@ -274,7 +274,8 @@ def bench_fit(name, x, y, bs, budget):
     from imbkeras.pipeline import make_dataset
     from imbkeras.sampling import RandomOverSampler
 
-    mbs = bs if len(SHAPES[name]) == 3 else min(bs, 16)
+    volume = len(SHAPES[name]) == 4
+    mbs = min(bs, 8) if volume else bs  # Inception3D is slow on a CPU
     model, label = build_model(name)
     steps = 2
     x_res, y_res = RandomOverSampler(seed=0).fit_resample(x, y)
@@ -282,7 +283,7 @@ def bench_fit(name, x, y, bs, budget):
     t = time.perf_counter()
     model.fit(x_res[:mbs * 4], y_res[:mbs * 4], batch_size=mbs, verbose=0)
     per_step = max((time.perf_counter() - t) / 4, 1e-4)
-    steps = int(max(30, min(400, budget / per_step / 3)))
+    steps = int(max(10 if volume else 30, min(400, budget / per_step / 3)))
     epochs = 3
 
     def timed(fit):

@@ -195,6 +195,12 @@ class _IndexStream:
         else:
             idx, x_new, y_new = s.resample(self.x, self.y, rng=rng)
             idx = np.asarray(idx, dtype=np.int64)
+            n_new = 0 if y_new is None else len(y_new)
+            if idx.ndim != 1 or (len(idx) and (idx.min() < 0
+                                               or idx.max() >= len(self.y) + n_new)):
+                raise ValueError(f"`sampler`={s!r} returned indices outside [0, "
+                                 f"{len(self.y) + n_new}) for {len(self.y)} samples and "
+                                 f"{n_new} synthetic ones.")
             if y_new is not None and len(y_new):
                 idx = self._pool(idx, x_new, y_new)
             if s.keeps_order:
@@ -311,7 +317,9 @@ def _take_rows(x, idx, out) -> None:
         for k, i in enumerate(idx.tolist()):
             out[k] = x[i]
     else:
-        np.take(x, idx, axis=0, out=out)
+        # mode="clip": no bounds check (the stream checked every epoch's indices), and
+        # with ``out`` the default mode="raise" buffers the whole copy (~3x slower)
+        np.take(x, idx, axis=0, out=out, mode="clip")
 
 
 def _pool_bytes(chunk_nbytes: int, data_nbytes: int) -> int:

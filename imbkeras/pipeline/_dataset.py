@@ -442,8 +442,13 @@ def _index_batches(stream: _IndexStream) -> tf.data.Dataset:
                                   tf.TensorSpec(shape=(), dtype=tf.int64)))
 
 
-def _gather(ds, stream: _IndexStream, inputs: _Inputs, parallel) -> tf.data.Dataset:
-    """Stage 4: gather each chunk from the original data; convert the labels."""
+def _gather(ds, stream: _IndexStream, inputs: _Inputs, parallel,
+            counters: bool) -> tf.data.Dataset:
+    """Stage 4: gather each chunk from the original data; convert the labels.
+
+    With ``counters`` every sample carries the number of its batch (the seed
+    of that batch's augmentation).
+    """
     x, label_mode, k = inputs.x, inputs.label_mode, inputs.num_classes
     y_src = inputs.y.astype(np.uint8) if inputs.multilabel else inputs.y.astype(np.int32)
     x_dtype = tf.as_dtype(x.dtype)
@@ -458,27 +463,21 @@ def _gather(ds, stream: _IndexStream, inputs: _Inputs, parallel) -> tf.data.Data
             yc = tf.one_hot(yc, k, dtype=tf.float32)
         elif label_mode == "multi_hot":
             yc = tf.cast(yc, tf.float32)
-        return xc, yc, counter
+        if not counters:
+            return xc, yc
+        n = tf.shape(yc, out_type=tf.int64)[0]
+        return xc, yc, counter + tf.range(n, dtype=tf.int64) // stream.batch_size
 
     return ds.map(gather, num_parallel_calls=parallel, deterministic=True)
 
 
-def _split_batches(ds, batch_size: int, sample_shape: tuple, fixed: bool,
-                   counters: bool) -> tf.data.Dataset:
+def _split_batches(ds, batch_size: int, fixed: bool, counters: bool) -> tf.data.Dataset:
     """Stage 5: chunks of whole batches -> batches (``rebatch``, in C++).
 
     Chunks hold whole batches except the last one of an epoch, so rebatching
-    never mixes two chunks into one batch. With ``counters`` every sample
-    carries its batch number and each batch keeps the first one.
+    never mixes two chunks into one batch. With ``counters`` each batch keeps
+    the number carried by its first sample.
     """
-    if counters:
-        def per_sample(xc, yc, counter):
-            n = tf.shape(yc, out_type=tf.int64)[0]
-            return xc, yc, counter + tf.range(n, dtype=tf.int64) // batch_size
-
-        ds = ds.map(per_sample)
-    else:
-        ds = ds.map(lambda xc, yc, counter: (xc, yc))
     ds = ds.rebatch(batch_size, drop_remainder=fixed)
     if counters:
         ds = ds.map(lambda xb, yb, c: (xb, yb, c[0]))
@@ -638,8 +637,8 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
     transform = bool(stages) or mixup_alpha is not None
 
     ds = _index_batches(stream)
-    ds = _gather(ds, stream, inputs, parallel)
-    ds = _split_batches(ds, batch_size, sample_shape, fixed, counters=transform)
+    ds = _gather(ds, stream, inputs, parallel, counters=transform)
+    ds = _split_batches(ds, batch_size, fixed, counters=transform)
     if transform:
         ds = _augment_and_mix(ds, stages, mixup_alpha, seed, parallel)
     batch_nbytes = batch_size * int(np.prod(sample_shape, dtype=np.int64)) * x.dtype.itemsize

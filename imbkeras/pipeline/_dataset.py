@@ -181,6 +181,7 @@ class _IndexStream:
         self.x = x
         self.epoch = 0
         self.batch = 0
+        self._ready = None  # (epoch, indices) drawn ahead
         self.pools = {}  # start id -> (x_new, y_new)
         self._next_id = len(y)
         self._lock = threading.Lock()
@@ -236,10 +237,14 @@ class _IndexStream:
     def __call__(self):
         bs = self.batch_size
         if not self.continuous:
-            idx = self.draw(self.epoch)
+            ready, self._ready = self._ready, None
+            idx = ready[1] if ready is not None and ready[0] == self.epoch \
+                else self.draw(self.epoch)
             self.epoch += 1
             stop = len(idx) - len(idx) % bs if self.drop_remainder else len(idx)
             yield from self._chunks(idx[:stop])
+            if not _EXITING.is_set():  # draw the next epoch while this one is consumed
+                self._ready = (self.epoch, self.draw(self.epoch))
             return
         carry = np.empty(0, dtype=np.int64)
         while not _EXITING.is_set():  # endless epochs; batches may span epoch boundaries

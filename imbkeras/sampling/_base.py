@@ -15,9 +15,9 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator
 
-from imbkeras.sampling._registry import register_sampler
 from imbkeras._validation import (as_generator, check_labels, check_ratio, check_same_length,
                                   check_seed)
+from imbkeras.sampling._registry import register_sampler
 
 
 def _class_counts(y: np.ndarray) -> dict[int, int]:

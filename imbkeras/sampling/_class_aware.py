@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras.sampling._registry import register_sampler
 from imbkeras._validation import (as_generator, check_labels, check_multihot, check_positive_int,
                                   check_seed)
 from imbkeras.sampling._base import BaseSampler
-
+from imbkeras.sampling._registry import register_sampler
 
 
 def _cycled_permutations(n_items: int, length: int, rng: np.random.Generator) -> np.ndarray:

@@ -12,9 +12,9 @@ import numbers
 
 import numpy as np
 
-from imbkeras.sampling._registry import register_sampler
 from imbkeras._validation import check_seed, round_half_up
 from imbkeras.sampling._base import RandomUnderSampler, _class_counts, _StrategySampler
+from imbkeras.sampling._registry import register_sampler
 
 
 def _check_target(target, name: str = "target"):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras.sampling._registry import register_sampler
 from imbkeras._validation import as_generator, check_multihot, check_same_length, check_seed
 from imbkeras.sampling._base import BaseSampler
 from imbkeras.sampling._hybrid import _check_target, _resolve_target
+from imbkeras.sampling._registry import register_sampler
 
 
 def label_counts(y, indices=None) -> np.ndarray:

@@ -12,11 +12,11 @@ import warnings
 
 import numpy as np
 
-from imbkeras.sampling._registry import register_sampler
 from imbkeras._validation import (as_generator, check_labels, check_positive_int,
                                   check_same_length)
 from imbkeras.sampling._base import RandomOverSampler  # noqa: F401  (doctest of reseeded)
 from imbkeras.sampling._base import BaseSampler, _class_counts, _StrategySampler
+from imbkeras.sampling._registry import register_sampler
 
 
 def _flatten(X, name: str = "X") -> np.ndarray:

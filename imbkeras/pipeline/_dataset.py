@@ -52,6 +52,8 @@ _DATASETS = weakref.WeakSet()
 
 def _release_at_exit():
     _EXITING.set()
+    if not len(_DATASETS):  # none of our datasets is alive: nothing to release
+        return
     import gc
 
     for obj in gc.get_objects():

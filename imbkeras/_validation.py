@@ -14,8 +14,6 @@ def _short(value, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-short_repr = _short
-
 
 def round_half_up(value):
     """Round half up (``2.5 -> 3``), the rounding every imbkeras count uses.
@@ -271,6 +269,21 @@ def check_multilabel_scores(y_prob, name: str = "y_prob", shape: tuple | None = 
                          f"received values in [{p.min():.4g}, {p.max():.4g}].")
     return np.clip(p, 0.0, 1.0)
 
+
+
+def check_confusion(cm, name: str = "cm") -> np.ndarray:
+    """A confusion matrix: square ``(K, K)``, K >= 1, finite, non-negative; float64."""
+    try:
+        arr = np.asarray(cm, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be a square matrix of counts; received "
+                         f"{_short(cm)}.") from None
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
+        raise ValueError(f"`{name}` must be a square (K, K) confusion matrix; received shape "
+                         f"{arr.shape}.")
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"`{name}` must hold finite counts >= 0; received {_short(arr.tolist())}.")
+    return arr
 
 
 # -- numbers and per-class vectors ---------------------------------------------

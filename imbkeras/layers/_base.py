@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from imbkeras._validation import _short  # noqa: F401  (used by the layers)
+from imbkeras._validation import check_seed as _check_seed
 from imbkeras.layers._geometry import stateless_seeds
 
 
@@ -71,8 +72,8 @@ def uniform(seed, shape, bounds):
 
 
 def check_seed(seed, name: str = "seed"):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"`{name}` must be an int or None; received {_short(seed)}.")
+    """A layer's seed: ``None`` (Keras draws one) or a non-negative int."""
+    seed = _check_seed(seed, name)
     return None if seed is None else int(seed)
 
 

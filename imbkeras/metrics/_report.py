@@ -30,24 +30,9 @@ import warnings
 import numpy as np
 import sklearn.metrics
 
-from imbkeras._validation import _short, check_labels, check_probabilities  # noqa: F401
+from imbkeras._validation import check_confusion, check_labels, check_probabilities  # noqa: F401
 
 SCALAR_KEYS = ("auc_ovr", "accuracy", "macro_f1", "gmean", "avacc", "cba", "mavg")
-
-
-def check_confusion(cm, name: str = "cm") -> np.ndarray:
-    """A confusion matrix: square ``(K, K)``, K >= 1, finite, non-negative; float64."""
-    try:
-        arr = np.asarray(cm, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"`{name}` must be a square matrix of counts; received "
-                         f"{_short(cm)}.") from None
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
-        raise ValueError(f"`{name}` must be a square (K, K) confusion matrix; received shape "
-                         f"{arr.shape}.")
-    if not np.isfinite(arr).all() or (arr < 0).any():
-        raise ValueError(f"`{name}` must hold finite counts >= 0; received {_short(arr.tolist())}.")
-    return arr
 
 
 def confusion_counts(cm: np.ndarray) -> dict[str, np.ndarray]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import keras
 
-from imbkeras._validation import check_num_classes
+from imbkeras._validation import check_num_classes, check_real
 
 #: Activations that are layers with weights rather than plain functions.
 _LAYER_ACTIVATIONS = ("prelu",)
@@ -94,19 +94,11 @@ def min_input_size(out_size: Callable[[int], int], limit: int = 4096) -> int:
 
 def check_rate(value, name: str) -> float:
     """A dropout rate in ``[0, 1)``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a float in [0, 1); received {value!r}.")
-    if not 0.0 <= float(value) < 1.0:
-        raise ValueError(f"`{name}` must be in [0, 1); received {value!r}.")
-    return float(value)
+    return check_real(value, name, minimum=0.0, maximum=1.0, right_open=True)
 
 
 def check_nonneg(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a number >= 0; received {value!r}.")
-    if value < 0:
-        raise ValueError(f"`{name}` must be >= 0; received {value!r}.")
-    return float(value)
+    return check_real(value, name, minimum=0.0)
 
 
 def check_int_tuple(value, name: str, allow_empty: bool = False) -> tuple:

@@ -21,8 +21,8 @@ def register_sampler(name: str, /, *, targets=("single",), test_kwargs: dict | N
         targets: which labels it takes: ``"single"`` (1-D class ids),
             ``"multi"`` (2-D multi-hot) or both.
         test_kwargs: constructor arguments for the common checks (e.g. the
-            imbalanced-learn sampler an adapter wraps), stored as
-            ``cls.test_kwargs`` on a registry entry.
+            imbalanced-learn sampler an adapter wraps): a dict, or a function
+            returning one (built only when :func:`sampler_info` asks).
     """
     targets = tuple(targets)
     if not targets or any(t not in _TARGETS for t in targets):
@@ -37,7 +37,7 @@ def register_sampler(name: str, /, *, targets=("single",), test_kwargs: dict | N
         if not (isinstance(cls, type) and issubclass(cls, BaseSampler)):
             raise TypeError(f"only BaseSampler subclasses can be registered; received {cls!r}.")
         _REGISTRY[name] = cls
-        _META[name] = {"targets": targets, "test_kwargs": dict(test_kwargs or {})}
+        _META[name] = {"targets": targets, "test_kwargs": test_kwargs or {}}
         return cls
 
     return wrap
@@ -66,7 +66,10 @@ def get_sampler(name: str) -> type:
 def sampler_info(name: str) -> dict:
     """``{"targets": ..., "test_kwargs": ...}`` of the registered sampler ``name``."""
     get_sampler(name)
-    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in _META[name].items()}
+    meta = _META[name]
+    kwargs = meta["test_kwargs"]
+    return {"targets": meta["targets"],
+            "test_kwargs": dict(kwargs() if callable(kwargs) else kwargs)}
 
 
 def create_sampler(name: str, **kwargs):

@@ -180,11 +180,11 @@ class SMOTE(_StrategySampler):
         return np.concatenate([np.asarray(X), xn]), np.concatenate([y, yn.astype(y.dtype)])
 
 
-def _imblearn_test_sampler():
-    """The sampler the common checks wrap: imbalanced-learn's NearMiss (looks at the data)."""
+def _imblearn_test_kwargs():
+    """What the common checks wrap: imbalanced-learn's NearMiss (it looks at the data)."""
     from imblearn.under_sampling import NearMiss
 
-    return NearMiss(n_neighbors=2)
+    return {"sampler": NearMiss(n_neighbors=2)}
 
 
 def _is_index_only(sampler) -> bool:
@@ -197,7 +197,7 @@ def _is_index_only(sampler) -> bool:
     return isinstance(sampler, _ROS) and getattr(sampler, "shrinkage", None) is None
 
 
-@register_sampler("imblearn", test_kwargs={"sampler": _imblearn_test_sampler()})
+@register_sampler("imblearn", test_kwargs=_imblearn_test_kwargs)
 class ImblearnSampler(BaseSampler):
     """Adapter that lets any imbalanced-learn sampler act as an imbkeras sampler.
 
@@ -268,14 +268,10 @@ class ImblearnSampler(BaseSampler):
                                  f"it creates samples).") from None
 
     def _fresh(self, rng):
-        try:
-            from sklearn.base import clone
-            s = clone(self.sampler)
-        except Exception:  # not an sklearn estimator: use it as is
-            s = self.sampler
-        if rng is not None and hasattr(s, "get_params") and "random_state" in s.get_params():
-            s.set_params(random_state=_seed_from(as_generator(rng)))
-        return s
+        """A clone of the wrapped sampler, seeded from ``rng`` (``None``: its own seed)."""
+        if rng is None:
+            return reseeded(self.sampler, None, keep_set=True)
+        return reseeded(self.sampler, _seed_from(as_generator(rng)))
 
     def _targets(self, y):
         from imblearn.utils import check_sampling_strategy

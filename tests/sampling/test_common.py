@@ -32,7 +32,7 @@ def _x(n, shape=(5, 5, 1), dtype=np.float32):
 
 
 def _make(name, **kw):
-    kwargs = sklearn.base.clone(sampling.sampler_info(name)["test_kwargs"], safe=False)
+    kwargs = sampling.sampler_info(name)["test_kwargs"]  # built afresh per call
     if name == "imblearn":  # seeded through the wrapped sampler's random_state
         return sampling.reseeded(sampling.create_sampler(name, **kwargs), kw.get("seed", 0))
     return sampling.create_sampler(name, **kwargs, **kw)
@@ -44,13 +44,31 @@ def _draw(s, x, y, rng=None):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_declares_the_protocol(name):
-    s = _make(name)
-    assert isinstance(s, sampling.BaseSampler) and isinstance(s, sklearn.base.BaseEstimator)
-    assert isinstance(s.needs_data, bool) and isinstance(s.keeps_order, bool)
-    assert sampling.as_sampler(s) is s
-    for method in ("resample", "resample_indices", "epoch_size", "fit_resample", "get_params"):
-        assert callable(getattr(s, method))
+def test_make_dataset_honours_the_declared_attributes(name, tmp_path):
+    """``keeps_order``: the epoch is the draw, unshuffled; ``needs_data``: no files."""
+    s = _make(name, seed=0)
+    assert isinstance(s, sampling.BaseSampler) and sampling.as_sampler(s) is s
+    y = _y(name)
+    x = _x(len(y))
+    labels = np.concatenate([np.asarray(b) for _, b in
+                             make_dataset(x, y, 8, sampler=s, seed=3, shuffle=True)])
+    rng = np.random.default_rng(np.random.SeedSequence([3, 0]))  # the pipeline's epoch 0
+    idx, _, y_new = s.resample(x, y, rng=rng)
+    drawn = np.concatenate([y, y_new]) if y_new is not None and len(y_new) else y
+    if s.keeps_order:
+        np.testing.assert_array_equal(labels, drawn[idx])
+    else:  # shuffled by the pipeline: same multiset of labels
+        assert sorted(map(tuple, np.atleast_2d(labels.T).T.tolist())) == \
+            sorted(map(tuple, np.atleast_2d(drawn[idx].T).T.tolist()))
+    paths = []
+    for i in range(len(y)):
+        np.save(tmp_path / f"{i}.npy", x[i])
+        paths.append(str(tmp_path / f"{i}.npy"))
+    if s.needs_data:
+        with pytest.raises(ValueError, match="sampler"):
+            make_dataset(paths, y, 8, sampler=s, loader=np.load)
+    else:
+        assert len(list(make_dataset(paths, y, 8, sampler=s, loader=np.load))) > 0
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -25,15 +25,23 @@ from imbkeras.experiments._analysis import (average_ranks, block_scores, friedma
 from imbkeras.experiments._plots import (plot_confusions, plot_metric_vs_ratio, plot_per_class,
                                          plot_ranks)
 from imbkeras.experiments._report import build_report, markdown_table
+from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
+                                            check_findings, contrast_effect, findings_score,
+                                            method_means,
+                                            paired_effect, paper_vs_ours, select, verdict)
+from imbkeras.experiments._provenance import write_provenance
 from imbkeras.experiments import _datasets  # noqa: F401  (registers digits, mnist, post-processors)
 from imbkeras.experiments._config import import_presets as _import_presets
 
 _import_presets()
 
 __all__ = [
-    "DataBundle", "Experiment", "GridStatus", "MethodSpec", "Preset", "ResultStore", "Run",
-    "RunContext", "TrainOutput", "average_ranks", "block_scores", "build_report",
-    "check_store", "expand", "friedman_test", "get_preset", "groups", "holm", "list_presets",
+    "DataBundle", "Experiment", "Finding", "GridStatus", "Measurement", "MethodSpec",
+    "NotMeasured", "PaperTable", "Preset", "ResultStore", "Run", "RunContext", "TrainOutput",
+    "average_ranks", "block_scores", "build_report", "check_findings", "check_store",
+    "contrast_effect", "expand",
+    "findings_score", "method_means", "paired_effect", "paper_vs_ours", "select", "verdict",
+    "write_provenance", "friedman_test", "get_preset", "groups", "holm", "list_presets",
     "markdown_table", "mean_std_table", "pairwise_wilcoxon", "per_class_table",
     "plot_confusions", "plot_metric_vs_ratio", "plot_per_class", "plot_ranks", "rank_table",
     "realised_ratio", "register_dataset", "register_postprocessor", "register_preset",

@@ -1,8 +1,9 @@
 """Command line of the experiment engine.
 
-``imbkeras run CONFIG.yaml``, ``imbkeras reproduce PAPER --profile quick|paper``
-and ``imbkeras report DIR``. Every argument is checked, and the configuration
-validated, before anything in the output directory is touched.
+``imbkeras run CONFIG.yaml``, ``imbkeras reproduce PAPER [--profile
+smoke|quick|cpu|paper]``, ``imbkeras report DIR`` and ``imbkeras findings
+PAPER [DIR]``. Every argument is checked, and the configuration validated,
+before anything in the output directory is touched.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 EXIT_USAGE = 2
 
@@ -78,17 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
     from imbkeras.experiments._registry import list_presets
 
     import_presets()
+    import imbkeras
+
     parser = argparse.ArgumentParser(prog="imbkeras", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version",
+                        version=f"imbkeras {imbkeras.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run an experiment config (YAML)")
     run.add_argument("config", help="YAML file (see imbkeras.experiments.Experiment)")
     _grid_options(run)
 
-    rep = sub.add_parser("reproduce", help="run a paper's preset")
+    rep = sub.add_parser(
+        "reproduce", help="run a paper's preset",
+        description="Run a paper's preset. Profiles: smoke (seconds, the tests), quick "
+                    "(the default: minutes on 2 CPU cores, shows that every method trains, "
+                    "claims nothing), cpu (the reproduction: at most an hour on 2 CPU cores, "
+                    "every finding measured), paper (the paper's full setting, for a GPU).")
     rep.add_argument("paper", choices=list_presets())
     rep.add_argument("--profile", default=None,
-                     help="quick (minutes on a CPU), paper (the paper's grid) or smoke")
+                     help="smoke, quick (default), cpu or paper")
     rep.add_argument("--quick", action="store_true", help="alias of --profile quick")
     _grid_options(rep)
 
@@ -96,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("out")
     show.add_argument("--metric", action="append", default=None,
                       help="metric of the mean ± std tables (repeatable)")
+
+    fnd = sub.add_parser("findings", help="a paper's findings, and their verdicts on a run",
+                         description="Print a paper's findings; given a results directory of "
+                                     "that paper's preset, print the verdict of each.")
+    fnd.add_argument("paper", choices=list_presets())
+    fnd.add_argument("out", nargs="?", default=None, help="a results directory of this paper")
     return parser
 
 
@@ -109,7 +126,7 @@ def _experiment(args):
     else:
         if args.quick and args.profile not in (None, "quick"):
             raise ValueError(f"--quick is --profile quick; received --profile {args.profile}.")
-        profile = "quick" if args.quick else (args.profile or "paper")
+        profile = "quick" if args.quick else (args.profile or "quick")
         exp = get_preset(args.paper).profile(profile)
         default_out = os.path.join("results", f"{args.paper}_{profile}")
     exp = exp.with_overrides(seeds=args.seeds, methods=args.methods, ratios=args.ratios,
@@ -130,6 +147,7 @@ def _print_grid(exp):
 
 
 def _run(args) -> int:
+    from imbkeras.experiments._provenance import write_provenance
     from imbkeras.experiments._report import build_report
     from imbkeras.experiments._runner import check_store, run_experiment
 
@@ -138,12 +156,14 @@ def _run(args) -> int:
         _print_grid(exp)
         return 0
     check_store(exp, out, args.force)
+    t0 = time.time()
     df = run_experiment(exp, out, executor=args.executor, workers=args.workers,
                         force=args.force, ray_address=args.ray_address,
                         cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run,
                         strategy=args.strategy, tensorboard=args.tensorboard,
                         progress=not args.no_progress)
     st = df.attrs["status"]
+    write_provenance(out, exp, wall_seconds=time.time() - t0, status=st)
     print(f"{st.done} runs done, {st.skipped} already complete, {st.infeasible} infeasible, "
           f"{st.failed} failed of {st.total} in {st.seconds:.0f}s; results in {out}", flush=True)
     if len(df):
@@ -155,11 +175,48 @@ def _run(args) -> int:
     return min(st.failed, 100)
 
 
+def _findings_text(paper: str, out: str | None) -> str:
+    """The findings of ``paper`` (with verdicts when ``out`` is a run of its preset)."""
+    import pandas as pd
+    import yaml
+
+    from imbkeras.experiments._findings import check_findings, findings_score
+    from imbkeras.experiments._registry import get_preset
+    from imbkeras.experiments._report import markdown_table
+    from imbkeras.experiments._store import ResultStore
+
+    preset = get_preset(paper)
+    if not preset.findings:
+        return f"{paper}: no findings declared yet."
+    if out is None:
+        table = pd.DataFrame([{"id": f.id, "source": f.source, "statement": f.statement,
+                           "paper": f.paper} for f in preset.findings])
+        return f"{paper}: {len(preset.findings)} findings\n\n" + markdown_table(table)
+    store = ResultStore(out)
+    if not store.root.is_dir():
+        raise FileNotFoundError(f"results directory `out`={out!r} does not exist.")
+    config = yaml.safe_load(store.config_text() or "{}") or {}
+    if config.get("preset") != paper:
+        raise ValueError(f"`out`={out!r} holds a run of preset {config.get('preset')!r} "
+                         f"(experiment {config.get('name')!r}), not of {paper!r}; "
+                         f"give a directory written by `imbkeras reproduce {paper}`.")
+    df = store.table()
+    if df.empty:
+        raise FileNotFoundError(f"no completed run in `out`={out!r}; run the preset first.")
+    found = check_findings(df, preset)
+    shown = found[["id", "verdict", "ours", "effect", "spread", "n", "note"]]
+    return (f"{paper} ({config.get('profile')} profile, {len(df)} runs): "
+            f"{findings_score(found)}\n\n" + markdown_table(shown))
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in ("run", "reproduce"):
             return _run(args)
+        if args.command == "findings":
+            print(_findings_text(args.paper, args.out))
+            return 0
         from imbkeras.experiments._report import build_report
 
         print(build_report(args.out, metrics=args.metric)["markdown"])

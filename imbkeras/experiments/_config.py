@@ -110,6 +110,10 @@ class Experiment:
         imports: modules imported before running (where user code registers
             its own datasets and trainers; worker processes import them too).
         verbose: Keras ``fit`` verbosity inside each run.
+        preset, profile: the paper preset and profile this experiment came
+            from (set by ``Preset.profile``; reports check the preset's
+            findings). In a config file, ``preset`` starts from that paper's
+            ``profile`` (default ``quick``) and the other keys replace its fields.
     """
 
     name: str = "experiment"
@@ -126,6 +130,8 @@ class Experiment:
     report: dict = dataclasses.field(default_factory=dict)
     imports: list = dataclasses.field(default_factory=list)
     verbose: int = 0
+    preset: str | None = None
+    profile: str | None = None
 
     def __post_init__(self):
         self.methods = {str(k): MethodSpec.from_dict(v, k) for k, v in dict(self.methods).items()}
@@ -161,7 +167,7 @@ class Experiment:
         for key in data:
             if key not in fields:
                 raise ValueError(f"unknown config key {key!r}.{_closest(key, fields)} "
-                                 f"Valid keys: {', '.join(fields + ['preset', 'profile'])}.")
+                                 f"Valid keys: {', '.join(fields)}.")
         if preset is None:
             if profile is not None:
                 raise ValueError(f"config key `profile`={profile!r} needs a `preset`.")
@@ -286,6 +292,14 @@ class Experiment:
             _registry.REPORTS.get(hook)
         if isinstance(self.verbose, bool) or self.verbose not in (0, 1, 2):
             raise ValueError(f"`verbose` must be 0, 1 or 2; received {self.verbose!r}.")
+        if self.preset is not None:
+            import_presets()
+            preset = _registry.get_preset(self.preset)
+            if self.profile is not None and self.profile not in preset.profiles:
+                raise ValueError(f"Unknown profile={self.profile!r} for paper "
+                                 f"{self.preset!r}; known: {', '.join(preset.profiles)}.")
+        elif self.profile is not None:
+            raise ValueError(f"`profile`={self.profile!r} needs a `preset`.")
         return self
 
     def _validate_cv(self):

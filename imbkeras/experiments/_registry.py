@@ -15,6 +15,7 @@ import difflib
 from typing import Any, Callable
 
 import numpy as np
+import pandas as pd
 
 
 @dataclasses.dataclass
@@ -118,11 +119,26 @@ def register_report(name: str):
 
 @dataclasses.dataclass
 class Preset:
-    """A paper: named profiles (``quick``, ``paper``, ``smoke``) that build an ``Experiment``."""
+    """A paper: named profiles that build an ``Experiment``, and what the paper reports.
+
+    Profiles mean the same for every paper: ``smoke`` (seconds, the tests),
+    ``quick`` (minutes on 2 CPU cores: every method trains; claims nothing),
+    ``cpu`` (the reproduction: at most an hour on 2 CPU cores, every finding
+    measured) and ``paper`` (the paper's full setting, for a GPU).
+
+    Attributes:
+        name: the paper's preset name (``imbkeras reproduce NAME``).
+        profiles: ``{profile: () -> Experiment}``.
+        description: one line.
+        findings: the paper's findings (:class:`imbkeras.experiments.Finding`).
+        paper_tables: ``{table id: PaperTable}``, the paper's tables as printed.
+    """
 
     name: str
     profiles: dict
     description: str = ""
+    findings: list = dataclasses.field(default_factory=list)
+    paper_tables: dict = dataclasses.field(default_factory=dict)
 
     def profile(self, profile: str = "quick", **overrides):
         """The ``Experiment`` of ``profile``; ``overrides`` replace its fields."""
@@ -130,15 +146,46 @@ class Preset:
             raise ValueError(f"Unknown profile={profile!r} for paper {self.name!r}; "
                              f"known: {', '.join(self.profiles)}.")
         exp = self.profiles[profile]()
+        exp = exp.replace(preset=self.name, profile=profile)
         return exp.replace(**overrides) if overrides else exp
 
 
-def register_preset(name: str, profiles: dict, description: str = "") -> Preset:
-    """Register a paper preset: ``profiles`` maps a profile name to ``() -> Experiment``."""
-    if not profiles or not all(callable(f) for f in profiles.values()):
+def register_preset(name: str, profiles: dict, description: str = "", *, findings=None,
+                    paper_tables=None) -> Preset:
+    """Register a paper preset.
+
+    Args:
+        name: the preset's name.
+        profiles: maps a profile name (``smoke``, ``quick``, ``cpu``, ``paper``)
+            to ``() -> Experiment``.
+        description: one line.
+        findings: a list of :class:`imbkeras.experiments.Finding` (ids unique).
+        paper_tables: ``{table id: PaperTable | DataFrame}``; a bare DataFrame is
+            a table we do not compute.
+    """
+    from imbkeras.experiments._findings import Finding, PaperTable
+
+    if not isinstance(profiles, dict) or not profiles or \
+            not all(callable(f) for f in profiles.values()):
         raise ValueError(f"`profiles` must map profile names to callables returning an "
                          f"Experiment; received {profiles!r}.")
-    return PRESETS.register(name, Preset(name, dict(profiles), description))
+    findings = list(findings or [])
+    bad = [f for f in findings if not isinstance(f, Finding)]
+    if bad:
+        raise TypeError(f"`findings` must be a list of Finding; received {bad[0]!r}.")
+    ids = [f.id for f in findings]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"`findings` repeats the id(s) {dup}.")
+    tables = {}
+    for tid, table in dict(paper_tables or {}).items():
+        if isinstance(table, pd.DataFrame):
+            table = PaperTable(table)
+        if not isinstance(table, PaperTable):
+            raise TypeError(f"`paper_tables[{tid!r}]` must be a PaperTable or a DataFrame; "
+                            f"received {type(table).__name__}.")
+        tables[str(tid)] = table
+    return PRESETS.register(name, Preset(name, dict(profiles), description, findings, tables))
 
 
 def get_preset(name: str) -> Preset:

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from imbkeras import metrics as _metrics
-from imbkeras.experiments import _analysis, _plots, _registry
+from imbkeras.experiments import _analysis, _findings, _plots, _registry
 from imbkeras.experiments._config import import_presets
 from imbkeras.experiments._store import RESULTS_FILE, ResultStore, atomic_write_bytes, \
     atomic_write_text
@@ -82,6 +82,10 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
     figures: dict = {}
     md = [f"# {config.get('name', out.name)}", "",
           f"{len(df)} runs; methods: {', '.join(map(str, dict.fromkeys(df['method'])))}.", ""]
+    md += _degenerate_section(df)
+    preset = _preset_of(config)
+    if preset is not None:
+        md += _findings_sections(df, preset, tables)
 
     for metric in (metrics or spec.get("metrics") or _default_metrics(df)):
         table = _analysis.mean_std_table(df, metric)
@@ -141,6 +145,60 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
             text += "\n" + "\n".join(f"![{n}]({n}.png)" for n in figures) + "\n"
         atomic_write_text(out / "report.md", text)
     return {"markdown": text, "tables": tables, "figures": figures}
+
+
+def _preset_of(config: dict):
+    """The registered preset a stored config came from (``None`` if none or unknown)."""
+    name = config.get("preset")
+    if not name:
+        return None
+    import_presets()
+    return _registry.get_preset(name) if name in _registry.PRESETS else None
+
+
+def _degenerate_section(df) -> list:
+    """Runs whose model predicts one class (or one label set) for every test sample."""
+    if "degenerate" not in df.columns:
+        return []
+    flags = df["degenerate"].astype(str).str.lower().isin(["true", "1", "1.0"])
+    if not flags.any():
+        return []
+    bad = df[flags]
+    counts = bad.groupby("method", sort=False).size()
+    lines = ["## Degenerate runs", "",
+             f"{int(flags.sum())} of {len(df)} runs predict a single class (or label set) for "
+             f"every test sample: a model that did not learn, not a result. They are "
+             f"included in the tables below; read those cells with care.", "",
+             markdown_table(counts.rename("degenerate runs").to_frame()), ""]
+    return lines
+
+
+def _findings_sections(df, preset, tables: dict) -> list:
+    """``## Findings`` and ``## Paper vs ours`` of a preset's run."""
+    lines = []
+    if preset.findings:
+        found = _findings.check_findings(df, preset.findings)
+        tables["findings"] = found
+        shown = found.assign(
+            ours=[(f"{o}; effect {e:+.4f} ± {sp:.4f} (n={n})" if np.isfinite(sp) else
+                   f"{o}; effect {e:+.4f} (n={n})") if n else o
+                  for o, e, sp, n in zip(found["ours"], found["effect"], found["spread"],
+                                         found["n"])],
+            verdict=[v + (f" ({note})" if note else "")
+                     for v, note in zip(found["verdict"], found["note"])])
+        shown = shown[["id", "statement", "paper", "ours", "verdict"]]
+        lines += ["## Findings", "", f"{_findings.findings_score(found)}. The effect is "
+                  f"signed so that a positive value agrees with the paper; ± is its standard "
+                  f"deviation over seeds, folds and scenarios.", "",
+                  markdown_table(shown), ""]
+    if preset.paper_tables:
+        lines += ["## Paper vs ours", ""]
+        for tid, both in _findings.paper_vs_ours(df, preset.paper_tables).items():
+            tables[f"paper_vs_ours_{tid}"] = both
+            caption = preset.paper_tables[tid].caption
+            lines += [f"### {tid}" + (f": {caption}" if caption else ""), "",
+                      markdown_table(both, 3), ""]
+    return lines
 
 
 def _plot(p: dict, df, results, tables, figures) -> list:

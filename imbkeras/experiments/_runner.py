@@ -90,11 +90,13 @@ def _evaluate(run, ctx: RunContext, trained: dict):
         rep = metrics.report_multilabel(ctx.y_test, y_prob,
                                         0.5 if threshold is None else threshold)
         scalars = {k: rep[k] for k in metrics.MULTILABEL_SCALAR_KEYS}
+        scalars["degenerate"] = metrics.is_degenerate(y_prob, rep["threshold"])
         detail = {"per_label": rep["per_label"], "threshold": rep["threshold"],
                   "mlcm": rep["mlcm"], "mlcm_normalized": rep["mlcm_normalized"]}
     else:
         rep = metrics.report(ctx.y_test, y_prob)
         scalars = {k: rep[k] for k in metrics.SCALAR_KEYS}
+        scalars["degenerate"] = metrics.is_degenerate(y_prob)
         detail = {"per_class": rep["per_class"], "confusion_matrix": rep["confusion_matrix"],
                   "normalized_confusion": rep["normalized_confusion"]}
     return y_prob, threshold, scalars, detail

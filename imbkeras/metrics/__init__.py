@@ -4,11 +4,12 @@ from imbkeras.metrics._multilabel import MULTILABEL_SCALAR_KEYS, mlcm, report_mu
 from imbkeras.metrics._plot import plot_confusion
 from imbkeras.metrics._report import (SCALAR_KEYS, check_probabilities,
                                       class_balance_accuracy, confusion_counts, format_table,
+                                      is_degenerate,
                                       normalized_confusion, report)
 from imbkeras.metrics._streaming import (AverageAccuracy, ClassBalanceAccuracy, GMean, MacroF1,
                                          MAvG, MulticlassAUC)
 
 __all__ = ["MULTILABEL_SCALAR_KEYS", "SCALAR_KEYS", "AverageAccuracy", "ClassBalanceAccuracy",
            "GMean", "MAvG", "MacroF1", "MulticlassAUC", "check_probabilities",
-           "class_balance_accuracy", "confusion_counts", "format_table", "mlcm",
+           "class_balance_accuracy", "confusion_counts", "format_table", "is_degenerate", "mlcm",
            "normalized_confusion", "plot_confusion", "report", "report_multilabel"]

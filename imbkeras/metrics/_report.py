@@ -109,6 +109,44 @@ def format_table(result: dict, class_names=None, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
+def is_degenerate(y_prob, threshold=None) -> bool:
+    """Whether a model gives every sample the same prediction (one class for all).
+
+    A classifier that predicts the majority class for every sample can still
+    have a respectable accuracy; reports flag it instead of averaging it in.
+
+    Args:
+        y_prob: ``(n, K)`` scores of ``n`` samples.
+        threshold: ``None`` for multi-class (the prediction is the argmax);
+            for multi-label a scalar or ``K`` thresholds (a label is predicted
+            when its score is ``>=`` its threshold).
+
+    Returns:
+        ``True`` when there are at least two samples and all of them receive
+        the same class (multi-class) or the same label set (multi-label).
+
+    Raises:
+        ValueError: if ``y_prob`` is not a 2-D array with at least one column.
+
+    Example:
+        >>> is_degenerate([[0.9, 0.1], [0.6, 0.4]]), is_degenerate([[0.9, 0.1], [0.2, 0.8]])
+        (True, False)
+        >>> is_degenerate([[0.9, 0.2], [0.7, 0.1]], threshold=0.5)
+        True
+    """
+    p = np.asarray(y_prob, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] < 1:
+        raise ValueError(f"`y_prob` must be a 2-D array (n, K); received shape {p.shape}.")
+    if len(p) < 2:
+        return False
+    if threshold is None:
+        pred = np.argmax(p, axis=1)
+        return bool(np.all(pred == pred[0]))
+    t = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (p.shape[1],))
+    pred = p >= t
+    return bool(np.all(pred == pred[0]))
+
+
 def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
     """Evaluate class probabilities: AUC, accuracy, F1, G-mean, AvAcc, CBA, MAvG.
 

@@ -1,0 +1,118 @@
+"""``provenance.json``: how, where and from which code a results directory was made.
+
+Every ``imbkeras run`` / ``imbkeras reproduce`` appends one *invocation* (the
+command, the time it took, what it ran and skipped) to the directory's
+``provenance.json``; earlier invocations are kept, so a reproduction resumed
+three times says so. The top-level keys describe the latest invocation: the
+exact command, the imbkeras version and git commit, the preset and profile,
+the datasets, the wall time (summed over invocations), the cores and the date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+PROVENANCE_FILE = "provenance.json"
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                             timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+def git_state() -> dict:
+    """``{"commit", "dirty"}`` of the checkout imbkeras runs from (else of the cwd)."""
+    import imbkeras
+
+    for where in (Path(imbkeras.__file__).resolve().parent, Path.cwd()):
+        commit = _git(["rev-parse", "HEAD"], where)
+        if commit:
+            status = _git(["status", "--porcelain", "--untracked-files=no"], where)
+            return {"commit": commit, "dirty": bool(status)}
+    return {"commit": None, "dirty": None}
+
+
+def _cores() -> dict:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count()
+    return {"cpu_count": os.cpu_count(), "usable_cores": usable}
+
+
+def _datasets(exp) -> list[dict]:
+    out = []
+    for name in exp.datasets:
+        entry = {"name": name}
+        if name == "mnist":
+            entry["IMBKERAS_MNIST_DIR"] = os.environ.get("IMBKERAS_MNIST_DIR")
+        out.append(entry)
+    return out
+
+
+def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds: float,
+                     status=None) -> dict:
+    """Append this invocation to ``out/provenance.json`` and return the whole record.
+
+    Args:
+        out: the results directory (must exist).
+        exp: the :class:`Experiment` that ran.
+        command: the command line (default: ``sys.argv``).
+        wall_seconds: wall time of this invocation.
+        status: the run's :class:`GridStatus` (runs done, skipped, failed).
+
+    Returns:
+        The record written.
+
+    Raises:
+        FileNotFoundError: if ``out`` is not a directory.
+    """
+    import imbkeras
+    from imbkeras.experiments._store import atomic_write_text
+
+    out = Path(out)
+    if not out.is_dir():
+        raise FileNotFoundError(f"results directory `out`={str(out)!r} does not exist.")
+    path = out / PROVENANCE_FILE
+    try:
+        previous = json.loads(path.read_text()).get("invocations", [])
+    except (OSError, ValueError, AttributeError):
+        previous = []
+    cmd = list(sys.argv if command is None else command)
+    if cmd and cmd[0].endswith(("imbkeras", "__main__.py")):
+        cmd[0] = "imbkeras"
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    invocation = {"command": " ".join(cmd), "date": now.isoformat(),
+                  "wall_seconds": round(float(wall_seconds), 1), **_cores()}
+    if status is not None:
+        invocation.update(runs_done=status.done, runs_skipped=status.skipped,
+                          runs_failed=status.failed, runs_infeasible=status.infeasible,
+                          runs_total=status.total)
+    invocations = previous + [invocation]
+    import keras
+    import tensorflow as tf
+
+    record = {
+        "command": invocation["command"],
+        "preset": exp.preset, "profile": exp.profile, "experiment": exp.name,
+        "datasets": _datasets(exp),
+        "imbkeras_version": imbkeras.__version__, **git_state(),
+        "date": invocation["date"],
+        "wall_seconds": round(sum(i["wall_seconds"] for i in invocations), 1),
+        **_cores(),
+        "machine": platform.machine(), "python": platform.python_version(),
+        "tensorflow": tf.__version__, "keras": keras.__version__,
+        "invocations": invocations,
+    }
+    atomic_write_text(path, json.dumps(record, indent=2) + "\n")
+    return record

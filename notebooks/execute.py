@@ -2,16 +2,18 @@
 
 Usage: ``python notebooks/execute.py notebooks/buda2018.ipynb [...] [--smoke] [--cwd DIR]``.
 ``--smoke`` sets ``IMBKERAS_SMOKE=1`` (each notebook's seconds-long profile);
-without it the notebooks run their quick profile. Results directories are
-created under ``--cwd`` (default: a ``.runs`` folder beside this script, ignored
-by git), so a rerun resumes from the stored runs. Standard-error streams (log
-noise of TensorFlow) are dropped from the stored outputs.
+without it the notebooks run their quick profile. Each notebook runs in a
+fresh temporary directory (or in ``--cwd``): its stored outputs are computed
+by the code it is stored with, never loaded from an older results store.
+Standard-error streams (log noise of TensorFlow) are dropped from the stored
+outputs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -34,14 +36,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--cwd", type=Path, default=Path(__file__).resolve().parent / ".runs")
+    parser.add_argument("--cwd", type=Path, default=None,
+                        help="working directory of the kernels (default: a fresh one each)")
     args = parser.parse_args()
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.smoke:
         os.environ["IMBKERAS_SMOKE"] = "1"
     for path in args.notebooks:
-        execute(path, args.cwd)
+        execute(path, args.cwd or Path(tempfile.mkdtemp(prefix=f"imbkeras_{path.stem}_")))
         print(f"stored {path} with outputs")
 
 

@@ -29,7 +29,7 @@ from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, P
                                             check_findings, contrast_effect, findings_score,
                                             method_means,
                                             paired_effect, paper_vs_ours, select, verdict)
-from imbkeras.experiments._provenance import write_provenance
+from imbkeras.experiments._provenance import find_reproduction, write_provenance
 from imbkeras.experiments import _datasets  # noqa: F401  (registers digits, mnist, post-processors)
 from imbkeras.experiments._config import import_presets as _import_presets
 
@@ -39,7 +39,7 @@ __all__ = [
     "DataBundle", "Experiment", "Finding", "GridStatus", "Measurement", "MethodSpec",
     "NotMeasured", "PaperTable", "Preset", "ResultStore", "Run", "RunContext", "TrainOutput",
     "average_ranks", "block_scores", "build_report", "check_findings", "check_store",
-    "contrast_effect", "expand",
+    "contrast_effect", "expand", "find_reproduction",
     "findings_score", "method_means", "paired_effect", "paper_vs_ours", "select", "verdict",
     "write_provenance", "friedman_test", "get_preset", "groups", "holm", "list_presets",
     "markdown_table", "mean_std_table", "pairwise_wilcoxon", "per_class_table",

@@ -116,3 +116,43 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
     }
     atomic_write_text(path, json.dumps(record, indent=2) + "\n")
     return record
+
+
+def find_reproduction(paper: str, root=None) -> Path | None:
+    """The committed reference reproduction ``reproductions/<paper>/`` of a checkout.
+
+    Looked up in ``root`` (when given), else in ``$IMBKERAS_REPRODUCTIONS``,
+    the current directory and its parents, and the checkout imbkeras is
+    imported from. A directory counts when it holds ``results.csv``.
+
+    Args:
+        paper: a preset name (``"buda2018"``).
+        root: a ``reproductions`` directory to look in.
+
+    Returns:
+        The directory, or ``None`` when there is none (e.g. a pip install on
+        Colab: clone the repository to read the references).
+
+    Raises:
+        ValueError: if ``paper`` is not a registered preset.
+    """
+    import imbkeras
+    from imbkeras.experiments._config import import_presets
+    from imbkeras.experiments._registry import get_preset
+
+    import_presets()
+    get_preset(paper)
+    if root is not None:
+        candidates = [Path(root)]
+    else:
+        candidates = []
+        env = os.environ.get("IMBKERAS_REPRODUCTIONS")
+        if env:
+            candidates.append(Path(env))
+        here = Path.cwd().resolve()
+        candidates += [p / "reproductions" for p in (here, *here.parents)]
+        candidates.append(Path(imbkeras.__file__).resolve().parents[1] / "reproductions")
+    for base in candidates:
+        if (base / paper / "results.csv").is_file():
+            return base / paper
+    return None

@@ -9,6 +9,7 @@ Usage::
 
     python data_scripts/download_kather.py ~/.imbkeras/kather
     python data_scripts/download_kather.py ~/.imbkeras/kather --zip PATH  # offline, a zip you have
+    python data_scripts/download_kather.py --mobilenet-weights  # the ImageNet weights the paper uses
     export IMBKERAS_KATHER_DIR=~/.imbkeras/kather
     imbkeras reproduce koziarski2020 --profile paper
 
@@ -105,10 +106,21 @@ def check(root: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dest", type=Path, help="directory for the dataset")
+    parser.add_argument("dest", type=Path, nargs="?", help="directory for the dataset")
     parser.add_argument("--zip", type=Path, help="an already-downloaded archive (offline)")
     parser.add_argument("--md5", help="expected MD5 of the archive (default: Zenodo's)")
+    parser.add_argument("--mobilenet-weights", action="store_true",
+                        help="fetch the MobileNet ImageNet weights into the Keras cache")
     args = parser.parse_args(argv)
+    if args.mobilenet_weights:
+        from imbkeras.models import mobilenet_classifier, mobilenet_weights_path
+
+        mobilenet_classifier((150, 150, 3), 8, weights="imagenet")
+        print(f"ok: {mobilenet_weights_path(1.0, 150)}")
+        if args.dest is None:
+            return 0
+    if args.dest is None:
+        parser.error("give the dataset directory `dest` (or only --mobilenet-weights)")
     args.dest.mkdir(parents=True, exist_ok=True)
     archive = args.zip or args.dest / ARCHIVE
     if args.zip is not None and not archive.is_file():

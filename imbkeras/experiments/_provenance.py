@@ -5,7 +5,9 @@ command, the time it took, what it ran and skipped) to the directory's
 ``provenance.json``; earlier invocations are kept, so a reproduction resumed
 three times says so. The top-level keys describe the latest invocation: the
 exact command, the imbkeras version and git commit, the preset and profile,
-the datasets, the wall time (summed over invocations), the cores and the date.
+the datasets, the wall time (summed over invocations), the summed training time
+of the distinct trainings, the cores, the load average (other jobs on the
+machine lengthen the wall time) and the date.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ def _datasets(exp) -> list[dict]:
     return out
 
 
+def _train_seconds(out: Path) -> float | None:
+    """Sum of the training times of the distinct trainings in ``out/results.csv``."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(out / "results.csv")
+        per = df.drop_duplicates("training_key")["train_seconds"]
+    except (OSError, ValueError, KeyError, pd.errors.EmptyDataError):
+        return None
+    return round(float(per.sum()), 1)
+
+
 def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds: float,
                      status=None) -> dict:
     """Append this invocation to ``out/provenance.json`` and return the whole record.
@@ -94,6 +108,10 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     invocation = {"command": " ".join(cmd), "date": now.isoformat(),
                   "wall_seconds": round(float(wall_seconds), 1), **_cores()}
+    try:
+        invocation["load_average_1min"] = round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # not available on this platform
+        pass
     if status is not None:
         invocation.update(runs_done=status.done, runs_skipped=status.skipped,
                           runs_failed=status.failed, runs_infeasible=status.infeasible,
@@ -109,6 +127,7 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
         "imbkeras_version": imbkeras.__version__, **git_state(),
         "date": invocation["date"],
         "wall_seconds": round(sum(i["wall_seconds"] for i in invocations), 1),
+        "train_seconds": _train_seconds(out),
         **_cores(),
         "machine": platform.machine(), "python": platform.python_version(),
         "tensorflow": tf.__version__, "keras": keras.__version__,

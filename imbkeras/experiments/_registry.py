@@ -132,6 +132,9 @@ class Preset:
         description: one line.
         findings: the paper's findings (:class:`imbkeras.experiments.Finding`).
         paper_tables: ``{table id: PaperTable}``, the paper's tables as printed.
+        preflight: ``fn(experiment)`` run before anything is written (e.g. a
+            check that the data or weights the profile needs are on this
+            machine); raises to refuse the run.
     """
 
     name: str
@@ -139,6 +142,7 @@ class Preset:
     description: str = ""
     findings: list = dataclasses.field(default_factory=list)
     paper_tables: dict = dataclasses.field(default_factory=dict)
+    preflight: Callable | None = None
 
     def profile(self, profile: str = "quick", **overrides):
         """The ``Experiment`` of ``profile``; ``overrides`` replace its fields."""
@@ -151,7 +155,7 @@ class Preset:
 
 
 def register_preset(name: str, profiles: dict, description: str = "", *, findings=None,
-                    paper_tables=None) -> Preset:
+                    paper_tables=None, preflight: Callable | None = None) -> Preset:
     """Register a paper preset.
 
     Args:
@@ -162,6 +166,8 @@ def register_preset(name: str, profiles: dict, description: str = "", *, finding
         findings: a list of :class:`imbkeras.experiments.Finding` (ids unique).
         paper_tables: ``{table id: PaperTable | DataFrame}``; a bare DataFrame is
             a table we do not compute.
+        preflight: ``fn(experiment)`` called by ``run_experiment`` after
+            validation and before anything is written; it raises to refuse.
     """
     from imbkeras.experiments._findings import Finding, PaperTable
 
@@ -185,7 +191,20 @@ def register_preset(name: str, profiles: dict, description: str = "", *, finding
             raise TypeError(f"`paper_tables[{tid!r}]` must be a PaperTable or a DataFrame; "
                             f"received {type(table).__name__}.")
         tables[str(tid)] = table
-    return PRESETS.register(name, Preset(name, dict(profiles), description, findings, tables))
+    if preflight is not None and not callable(preflight):
+        raise TypeError(f"`preflight` must be a callable fn(experiment) or None; "
+                        f"received {preflight!r}.")
+    return PRESETS.register(name, Preset(name, dict(profiles), description, findings, tables,
+                                         preflight))
+
+
+def preflight(exp) -> None:
+    """Run the preflight check of the preset ``exp`` came from (if any)."""
+    name = getattr(exp, "preset", None)
+    if name and name in PRESETS:
+        check = PRESETS.get(name).preflight
+        if check is not None:
+            check(exp)
 
 
 def get_preset(name: str) -> Preset:

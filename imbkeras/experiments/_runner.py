@@ -290,6 +290,7 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"`{name}` must be a number >= 0; received {value!r}.")
     exp.validate()
+    _registry.preflight(exp)
     runs = expand(exp)
     check_store(exp, out, force)
     if executor == "ray":

@@ -29,7 +29,7 @@ from imbkeras.models._allcnn import all_cnn_c
 from imbkeras.models._resnet import resnet10
 from imbkeras.models._lipnet import lipnet
 from imbkeras.models._gapnet import gapnet_pl
-from imbkeras.models._mobilenet import mobilenet_classifier
+from imbkeras.models._mobilenet import mobilenet_classifier, mobilenet_weights_path
 from imbkeras.models._subtomo import dsrf3d_v2, inception3d
 from imbkeras.models._multipath import (assemble_multipath, build_path_classifier,
                                         build_path_model, multipath2d, multipath3d,
@@ -47,6 +47,7 @@ __all__ = [
     "lipnet",
     "gapnet_pl",
     "mobilenet_classifier",
+    "mobilenet_weights_path",
     "inception3d",
     "dsrf3d_v2",
     "multipath3d",

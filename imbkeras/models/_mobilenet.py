@@ -18,10 +18,33 @@ MOBILENET_WEIGHTS_URL = (
 _ALPHA_TEXT = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}
 
 
+def _weights_name(alpha: float, side: int) -> str:
+    rows = side if side in (128, 160, 192, 224) else 224
+    if alpha not in _ALPHA_TEXT:
+        raise ValueError(f"`alpha` must be one of {sorted(_ALPHA_TEXT)} for ImageNet weights; "
+                         f"received {alpha!r}.")
+    return f"mobilenet_{_ALPHA_TEXT[alpha]}_{rows}_tf_no_top.h5"
+
+
+def mobilenet_weights_path(alpha: float = 1.0, side: int = 150) -> str:
+    """Where Keras keeps the no-top MobileNet ImageNet weights for ``alpha`` and ``side``.
+
+    Nothing is downloaded: the path is in the Keras cache (``$KERAS_HOME``, else
+    ``~/.keras``), under ``models/``; the file exists once it has been fetched
+    (``weights="imagenet"`` while online, or ``data_scripts/download_kather.py
+    --mobilenet-weights``). Sides other than 128/160/192/224 use the 224 file.
+
+    Example:
+        >>> mobilenet_weights_path(1.0, 150).endswith("mobilenet_1_0_224_tf_no_top.h5")
+        True
+    """
+    root = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.join(root, "models", _weights_name(float(alpha), int(side)))
+
+
 def _imagenet_weights_file(alpha: float, side: int) -> str:
     """Download (or find in the Keras cache) the no-top ImageNet weights."""
-    rows = side if side in (128, 160, 192, 224) else 224
-    fname = f"mobilenet_{_ALPHA_TEXT[alpha]}_{rows}_tf_no_top.h5"
+    fname = _weights_name(alpha, side)
     origin = MOBILENET_WEIGHTS_URL + fname
     try:
         return keras.utils.get_file(fname, origin, cache_subdir="models")

@@ -239,7 +239,7 @@ def test_findings_command(toy_run, capsys, tmp_path):
     out, _ = toy_run
     assert _cli.main(["findings", "buda2018"]) == 0
     text = capsys.readouterr().out
-    assert "buda.F3.imbalance-hurts" in text and "10 findings" in text
+    assert "buda.F3.imbalance-hurts" in text and "13 findings" in text
     # A directory of another preset is refused with a clear error.
     assert _cli.main(["findings", "buda2018", str(out)]) == 2
     err = capsys.readouterr().err

@@ -345,3 +345,306 @@ def check_priors(priors, num_classes: int | None = None, name: str = "priors") -
         raise ValueError(f"`{name}` must have one entry per class ({expected}); received "
                          f"{arr.size} entries {_short(arr.tolist())}.")
     return arr
+
+
+# -- recipes, ensembles and samplers --------------------------------------------
+def check_optional_int(value, name: str, minimum: int = 1):
+    """``None`` (use the default), or an int >= ``minimum`` -- never replaced by a default.
+
+    Example:
+        >>> check_optional_int(None, "stage2_epochs"), check_optional_int(3, "stage2_epochs")
+        (None, 3)
+    """
+    return None if value is None else check_positive_int(value, name, minimum=minimum)
+
+
+def check_class_id(value, name: str = "class id") -> int:
+    """A class id: an int >= 0 (an integral float such as ``1.0`` is accepted).
+
+    Raises:
+        TypeError: for booleans, strings and other non-numbers.
+        ValueError: for a non-integral number (``1.7``), NaN, inf or a negative id.
+
+    Example:
+        >>> check_class_id(2.0)
+        2
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be an integer class id; received {_short(value)} "
+                        f"of type {type(value).__name__}.")
+    if not isinstance(value, numbers.Integral) and (not np.isfinite(value)
+                                                    or float(value) != round(float(value))):
+        raise ValueError(f"`{name}` must be an integer class id; received {value!r}.")
+    if value < 0:
+        raise ValueError(f"`{name}` must be a class id >= 0; received {value!r}.")
+    return int(value)
+
+
+def check_class_ids(values, name: str = "classes") -> list:
+    """A non-empty list of distinct class ids (see :func:`check_class_id`).
+
+    Raises:
+        TypeError: for a string or a non-iterable, or ids that are not numbers.
+        ValueError: for an empty list, non-integral, negative or repeated ids.
+
+    Example:
+        >>> check_class_ids([2, 0])
+        [2, 0]
+    """
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"`{name}` must be a list of integer class ids; received "
+                        f"{_short(values)}.")
+    ids = [check_class_id(v, f"{name}` entry `{v!r}") for v in values]
+    if not ids:
+        raise ValueError(f"`{name}` must name at least one class; received {_short(values)}.")
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"`{name}` must not repeat a class id; received {_short(values)}.")
+    return ids
+
+
+def check_count_dict(mapping, name: str = "sampling_strategy") -> dict:
+    """``{class id: count}``: integer class ids, integer counts >= 0; returned with int keys.
+
+    Raises:
+        TypeError: for a count or id that is not an integer (``2.7``, ``"3"``).
+        ValueError: for a negative count or id, or two keys naming one class.
+
+    Example:
+        >>> check_count_dict({0: 5, 1.0: 3})
+        {0: 5, 1: 3}
+    """
+    out = {}
+    for key, count in mapping.items():
+        try:
+            c = check_class_id(key, "class id")
+        except (TypeError, ValueError):
+            raise ValueError(f"`{name}` must map integer class ids to integer counts; "
+                             f"received the key {key!r} in {_short(mapping)}.") from None
+        if isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Integral):
+            raise TypeError(f"`{name}` must map class ids to integer sample counts; received "
+                            f"{count!r} for class {key!r} in {_short(mapping)}.")
+        if count < 0:
+            raise ValueError(f"`{name}` must map class ids to counts >= 0; received {count!r} "
+                             f"for class {key!r}.")
+        if c in out:
+            raise ValueError(f"`{name}` names class {c} twice; received {_short(mapping)}.")
+        out[c] = int(count)
+    return out
+
+
+def check_verbose(value, name: str = "verbose"):
+    """Keras verbosity: ``"auto"``, 0, 1 or 2; returned as given.
+
+    Raises:
+        ValueError: for anything else.
+    """
+    if (isinstance(value, str) and value == "auto") or (
+            isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+            and value in (0, 1, 2)):
+        return value
+    raise ValueError(f"`{name}` must be 'auto', 0, 1 or 2; received {_short(value)}.")
+
+
+def check_callable(value, name: str, what: str):
+    """``value`` if it is callable, else a ``TypeError`` that says what was expected."""
+    if not callable(value):
+        raise TypeError(f"`{name}` must be {what}; received {_short(value)} of type "
+                        f"{type(value).__name__}.")
+    return value
+
+
+def check_resampler(value, name: str = "sampler", allow_none: bool = True):
+    """A sampler: anything with ``fit_resample`` (imbkeras or imbalanced-learn), or ``None``.
+
+    Raises:
+        TypeError: for anything else (names the argument; strings included).
+    """
+    if value is None and allow_none:
+        return None
+    if not hasattr(value, "fit_resample"):
+        none = " or None" if allow_none else ""
+        raise TypeError(f"`{name}` must be a sampler with `fit_resample` (an imbkeras or "
+                        f"imbalanced-learn sampler){none}; received {_short(value)}.")
+    return value
+
+
+def check_samples(x, name: str = "x", min_ndim: int = 2):
+    """Samples as an array with a sample axis: lists become numeric ndarrays.
+
+    Arrays, memory maps and other array-likes with ``shape`` (a
+    :class:`imbkeras.pipeline.FileSource`) are returned as they are, after the
+    rank check; lists and tuples are converted.
+
+    Raises:
+        ValueError: for ragged lists, empty inputs or fewer than ``min_ndim`` axes.
+        TypeError: for non-numeric values (strings, objects).
+
+    Example:
+        >>> check_samples([[0, 1], [2, 3]]).shape
+        (2, 2)
+    """
+    if not hasattr(x, "shape") or not hasattr(x, "__len__"):
+        if x is None or isinstance(x, (str, bytes, dict)) or not hasattr(x, "__len__"):
+            raise TypeError(f"`{name}` must be an array of samples; received {_short(x)}.")
+        try:
+            x = np.asarray(x)
+        except ValueError:
+            raise ValueError(f"`{name}` must be a rectangular array of samples (every sample "
+                             f"of one shape); received a ragged sequence "
+                             f"{_short(x)}.") from None
+    shape = tuple(x.shape)
+    if isinstance(x, np.ndarray) and x.dtype.kind not in "biuf":
+        raise TypeError(f"`{name}` must hold numbers; received dtype {x.dtype} "
+                        f"(first values {_short(x.ravel()[:3].tolist())}).")
+    if len(shape) < min_ndim or shape[0] == 0:
+        raise ValueError(f"`{name}` must be a non-empty array of samples with at least "
+                         f"{min_ndim} axes (samples first); received shape {shape}.")
+    return x
+
+
+def check_pair(value, name: str):
+    """A ``(x, y)`` pair (tuple or list of length 2), returned as a tuple."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"`{name}` must be a pair (x, y); received {_short(value)}.")
+    return tuple(value)
+
+
+# -- data entry points: flags, choices, names, strictly positive numbers -------
+def check_bool(value, name: str) -> bool:
+    """A flag: ``True`` or ``False`` (NumPy booleans too); never a truthy string or number.
+
+    Raises:
+        TypeError: for anything else, naming the argument and the value.
+
+    Example:
+        >>> check_bool(False, "clean")
+        False
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False; received {_short(value)} of type "
+                        f"{type(value).__name__}.")
+    return bool(value)
+
+
+def check_choice(value, name: str, choices) -> str:
+    """One of ``choices`` (strings); unhashable or non-string values are named too.
+
+    Raises:
+        ValueError: for a value outside ``choices``.
+
+    Example:
+        >>> check_choice("png", "fmt", ("png", "tif"))
+        'png'
+    """
+    if not isinstance(value, str) or value not in tuple(choices):
+        raise ValueError(f"`{name}` must be one of {list(choices)}; received {_short(value)}.")
+    return value
+
+
+def check_positive_real(value, name: str, *, maximum: float | None = None) -> float:
+    """A finite real number > 0 (and <= ``maximum``); returned as a float.
+
+    Raises:
+        TypeError: for non-numbers (strings, booleans, None).
+        ValueError: for NaN, inf, zero, negative values or values above ``maximum``.
+
+    Example:
+        >>> check_positive_real(0.5, "snr")
+        0.5
+    """
+    v = check_real(value, name, maximum=maximum)
+    if not v > 0:
+        raise ValueError(f"`{name}` must be > 0; received {value!r}.")
+    return v
+
+
+def check_names(values, name: str, *, length: int | None = None) -> list:
+    """Names (class names, ids): a non-empty sequence of distinct non-empty strings.
+
+    Raises:
+        TypeError: for a single string or a non-sequence, or entries that are not strings.
+        ValueError: for an empty sequence, an empty name, a repeated name (named) or,
+            with ``length``, a sequence of another length.
+
+    Example:
+        >>> check_names(("a", "b"), "class_names")
+        ['a', 'b']
+    """
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") \
+            or isinstance(values, dict):
+        raise TypeError(f"`{name}` must be a list of strings; received {_short(values)}.")
+    out = list(values)
+    bad = [v for v in out if not isinstance(v, str)]
+    if bad:
+        raise TypeError(f"`{name}` must hold strings; received {_short(bad[0])} of type "
+                        f"{type(bad[0]).__name__} in {_short(out)}.")
+    if not out or any(not v.strip() for v in out):
+        raise ValueError(f"`{name}` must be non-empty names; received {_short(out)}.")
+    seen = set()
+    for v in out:
+        if v in seen:
+            raise ValueError(f"`{name}` must not repeat a name; received {v!r} twice in "
+                             f"{_short(out)}.")
+        seen.add(v)
+    if length is not None and len(out) != length:
+        raise ValueError(f"`{name}` must hold {length} names; received {len(out)}: "
+                         f"{_short(out)}.")
+    return out
+
+
+def check_mapping(value, name: str) -> dict:
+    """A mapping (``dict``), e.g. a config section; returned as given.
+
+    Raises:
+        TypeError: for anything else (a number, a string, a list), naming the
+            argument and the value received.
+
+    Example:
+        >>> check_mapping({"epochs": 3}, "params")
+        {'epochs': 3}
+    """
+    if not isinstance(value, dict):
+        raise TypeError(f"`{name}` must be a mapping (key: value); received {_short(value)} "
+                        f"of type {type(value).__name__}.")
+    return value
+
+
+def check_string_list(values, name: str) -> list:
+    """A list or tuple of strings (possibly empty); a single string is refused.
+
+    Raises:
+        TypeError: for a string, a non-sequence or an entry that is not a string.
+
+    Example:
+        >>> check_string_list(("a", "b"), "imports")
+        ['a', 'b']
+    """
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"`{name}` must be a list of strings; received {_short(values)} of "
+                        f"type {type(values).__name__}.")
+    bad = [v for v in values if not isinstance(v, str)]
+    if bad:
+        raise TypeError(f"`{name}` must hold strings; received {_short(bad[0])} of type "
+                        f"{type(bad[0]).__name__} in {_short(list(values))}.")
+    return list(values)
+
+
+def as_sample_array(x, name: str = "X"):
+    """``x`` as an array of samples of any dtype (paths too): a ragged list is named.
+
+    Arrays and array-likes with ``shape`` are returned as they are.
+
+    Raises:
+        ValueError: for a ragged sequence (samples of different shapes).
+
+    Example:
+        >>> as_sample_array(["a.png", "b.png"]).shape
+        (2,)
+    """
+    if hasattr(x, "shape") and hasattr(x, "__len__"):
+        return x
+    try:
+        return np.asarray(x)
+    except ValueError:
+        raise ValueError(f"`{name}` must be a rectangular array of samples (every sample of "
+                         f"one shape); received a ragged sequence {_short(x)}.") from None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from imbkeras.datasets._intensity import to_unit_range
+
 DOWNLOAD_HINT = "`python data_scripts/download_mnist.py DIR` fetches them"
 
 # Official file stems for each split; a stem may be followed by ".gz".
@@ -158,7 +160,7 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
             f"MNIST image/label count mismatch for kind={kind!r}: {str(images_file)!r} "
             f"holds {len(images)} images but {str(labels_file)!r} holds {len(labels)} labels."
         )
-    x = images.astype(np.float32)[..., None]
-    x /= np.float32(255.0)
+    x = to_unit_range(images, f"MNIST file {str(images_file)!r}",  # uint8: / 255
+                      allow_empty=True)[..., None]
     y = labels.astype(np.int64)
     return x, y

@@ -19,13 +19,13 @@ cut-outs from about 40 to 250 px wide, most around 60-100).
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
 import scipy.ndimage
 
-from imbkeras._validation import (check_positive_int, check_proportions, check_seed,
-                                  largest_remainder_counts)
+from imbkeras._validation import (_short, check_choice, check_labels, check_names,
+                                  check_positive_int, check_proportions, check_real,
+                                  check_same_length, check_seed, largest_remainder_counts)
 
 PROBLEMS = {
     "lamellarity": (("unilamellar", "multilamellar", "uncertain"), (0.8729, 0.1212, 0.0059)),
@@ -144,9 +144,12 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
             Labels are drawn so that counts match the shares (rounded), in a
             seeded random order.
         diameter: ``(median, sigma)`` of the log-normal particle diameter in
-            pixels.
-        surrounding: background pixels kept on each side (thesis: 50).
-        noise: standard deviation of the pixel noise (before normalisation).
+            pixels: finite numbers, ``2 <= median <= 2000``, ``sigma >= 0``
+            (diameters are clipped to ``[12, 6 * median]``).
+        surrounding: background pixels kept on each side, an int >= 0
+            (thesis: 50).
+        noise: standard deviation of the pixel noise (before normalisation),
+            a finite number >= 0.
         seed: random seed; ``None`` for fresh entropy.
 
     Returns:
@@ -154,7 +157,10 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
 
     Raises:
         ValueError: for an unknown problem, proportions that are not positive
-            or do not sum to 1, a non-positive diameter or negative noise.
+            or do not sum to 1, a diameter out of range, negative, NaN or
+            infinite noise, or ``n < 1``.
+        TypeError: for a non-integer ``n`` or ``surrounding``, a non-number
+            noise or diameter entry, or a bad ``seed``.
 
     Example:
         >>> s = liposomes(20, seed=0)
@@ -166,16 +172,12 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
         TEM images, sections 2-3 and 4.8.4.
     """
     n = check_positive_int(n, "n")
-    if problem not in PROBLEMS:
-        raise ValueError(f"`problem` must be one of {list(PROBLEMS)}; received {problem!r}.")
+    problem = check_choice(problem, "problem", PROBLEMS)
     names, default = PROBLEMS[problem]
     p = check_proportions(default if class_proportions is None else class_proportions,
                           length=len(names), allow_zero=True)
-    med, sigma = diameter
-    if not med > 0 or not sigma >= 0:
-        raise ValueError(f"`diameter` must be (median > 0, sigma >= 0); received {diameter!r}.")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
-        raise ValueError(f"`noise` must be a number >= 0; received {noise!r}.")
+    med, sigma = _check_diameter(diameter)
+    noise = check_real(noise, "noise", minimum=0.0)
     surrounding = check_positive_int(surrounding, "surrounding", minimum=0)
     rng = np.random.default_rng(check_seed(seed))
     counts = largest_remainder_counts(p, n)
@@ -191,25 +193,105 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
     return ParticleSet(images, masks, y.astype(np.int64), list(names))
 
 
-def save_particles(particles: ParticleSet, root, fmt: str = "png"):
-    """Write ``root/<class>/<i>.<fmt>`` and ``<i>_mask.<fmt>`` (8-bit PNG or TIF).
+def _check_diameter(diameter):
+    try:
+        ok = not isinstance(diameter, (str, bytes)) and len(diameter) == 2
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f"`diameter` must be a pair (median, sigma); received "
+                         f"{_short(diameter)}.")
+    med = check_real(diameter[0], "diameter[0]", minimum=2.0, maximum=2000.0)
+    sigma = check_real(diameter[1], "diameter[1]", minimum=0.0)
+    return med, sigma
+
+
+def save_particles(particles: ParticleSet, root, fmt: str = "png", *, bit_depth: int = 16):
+    """Write ``root/<class>/<i>.<fmt>`` and ``<i>_mask.<fmt>``, and ``root/class_names.txt``.
+
+    Images in [0, 1] are stored as unsigned integers of ``bit_depth`` bits,
+    ``round(image * (2**bit_depth - 1))``, so that
+    :func:`imbkeras.datasets.load_particles` (which divides integer pixels by
+    their dtype's maximum) reads them back within half a grey level: 1/131070
+    at 16 bits, 1/510 at 8. Masks are 8-bit, 0 or 255. Every class gets a
+    folder (empty when it has no sample) and ``class_names.txt`` lists the
+    classes in label order, which ``load_particles`` then uses.
+
+    Args:
+        particles: a :class:`ParticleSet` (images in [0, 1], masks of the same shapes).
+        root: the output folder (created).
+        fmt: ``"png"`` or ``"tif"``.
+        bit_depth: 16 (default, like microscopy data) or 8.
 
     Returns:
         The root ``Path``.
+
+    Raises:
+        TypeError: if ``particles`` is not a :class:`ParticleSet`.
+        ValueError: for an unknown ``fmt`` or ``bit_depth``, class names that
+            repeat or are not plain folder names, labels outside the classes,
+            images, masks and labels of different counts, or an image with
+            values outside [0, 1] or an empty mask or one of another shape
+            (named).
+
+    Example:
+        >>> import tempfile
+        >>> from imbkeras.datasets import load_particles
+        >>> s = liposomes(3, class_proportions=(0.5, 0.5, 0.0), seed=0)
+        >>> root = save_particles(s, tempfile.mkdtemp())
+        >>> x, y, names = load_particles(root, size=16)
+        >>> names == s.class_names, sorted(y.tolist()) == sorted(s.y.tolist())
+        (True, True)
     """
     from pathlib import Path
 
-    import skimage.io
-
-    if fmt not in ("png", "tif"):
-        raise ValueError(f"`fmt` must be 'png' or 'tif'; received {fmt!r}.")
+    if not isinstance(particles, ParticleSet):
+        raise TypeError(f"`particles` must be a ParticleSet (what `liposomes` returns); "
+                        f"received {_short(particles)}.")
+    fmt = check_choice(fmt, "fmt", ("png", "tif"))
+    if isinstance(bit_depth, bool) or bit_depth not in (8, 16):
+        raise ValueError(f"`bit_depth` must be 8 or 16; received {bit_depth!r}.")
+    names = check_names(particles.class_names, "particles.class_names")
+    bad = [c for c in names if c in (".", "..") or "/" in c or "\\" in c]
+    if bad:
+        raise ValueError(f"`particles.class_names` must be plain folder names; received "
+                         f"{bad[0]!r}.")
+    y = check_labels(particles.y, "particles.y", num_classes=len(names))
+    check_same_length(particles.images, y, "particles.images", "particles.y")
+    check_same_length(particles.masks, y, "particles.masks", "particles.y")
+    dtype = np.uint8 if bit_depth == 8 else np.uint16
+    top = np.iinfo(dtype).max
+    planes = []
+    for i, (img, mask) in enumerate(zip(particles.images, particles.masks)):
+        img, mask = np.asarray(img), np.asarray(mask)
+        if img.ndim != 2 or img.dtype.kind not in "biuf" or not np.isfinite(img).all() \
+                or img.min() < 0 or img.max() > 1:
+            raise ValueError(f"`particles.images[{i}]` must be a 2-D image with finite values "
+                             f"in [0, 1]; received shape {img.shape}, dtype {img.dtype}.")
+        if mask.shape != img.shape:
+            raise ValueError(f"`particles.masks[{i}]` has shape {mask.shape}, its image "
+                             f"{img.shape}; masks must match their images.")
+        if not (mask > 0).any():
+            raise ValueError(f"`particles.masks[{i}]` is empty: no particle pixel.")
+        planes.append((np.round(img.astype(np.float64) * top).astype(dtype),
+                       (mask > 0).astype(np.uint8) * 255))
     root = Path(root)
-    for name in particles.class_names:
+    for name in names:
         (root / name).mkdir(parents=True, exist_ok=True)
-    for i, (img, mask, label) in enumerate(zip(particles.images, particles.masks, particles.y)):
-        folder = root / particles.class_names[int(label)]
-        skimage.io.imsave(folder / f"{i:05d}.{fmt}", (img * 255).round().astype(np.uint8),
-                          check_contrast=False)
-        skimage.io.imsave(folder / f"{i:05d}_mask.{fmt}", mask.astype(np.uint8) * 255,
-                          check_contrast=False)
+    (root / "class_names.txt").write_text("\n".join(names) + "\n")
+    for i, ((img, mask), label) in enumerate(zip(planes, y)):
+        folder = root / names[int(label)]
+        _write_image(folder / f"{i:05d}.{fmt}", img)
+        _write_image(folder / f"{i:05d}_mask.{fmt}", mask)
     return root
+
+
+def _write_image(path, img):
+    if path.suffix == ".tif":
+        import tifffile
+
+        tifffile.imwrite(path, img)
+    else:
+        import imageio.v3 as iio
+
+        iio.imwrite(path, img)

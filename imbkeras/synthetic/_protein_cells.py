@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.ndimage
 
-from imbkeras._validation import _short, as_generator, check_positive_int, check_seed
+from imbkeras._validation import (_short, as_generator, check_positive_int, check_real,
+                                  check_seed)
 from imbkeras.datasets._hpa import HPA_CLASSES
 
 #: Approximate label counts of the HPA Kaggle training set (31,072 images).
@@ -50,10 +51,12 @@ def _check_frequencies(frequencies, name: str, length: int | None = None) -> np.
     """Marginal label frequencies: 1-D numbers in (0, 1) (default: HPA's)."""
     if frequencies is None:
         return HPA_FREQUENCIES
-    try:
-        freq = np.asarray(frequencies, dtype=np.float64)
-    except (TypeError, ValueError):
+    raw = np.asarray(frequencies) if not isinstance(frequencies, (str, bytes, dict)) \
+        else np.asarray([])
+    if raw.dtype.kind not in "iuf":  # strings, booleans, objects never reach the arithmetic
         freq = np.empty(0)
+    else:
+        freq = raw.astype(np.float64)
     if freq.ndim != 1 or not len(freq) or (length is not None and len(freq) != length) \
             or not np.all((freq > 0) & (freq < 1)):
         what = "numbers" if length is None else f"{length} numbers"
@@ -69,7 +72,12 @@ def draw_labels(n: int, rng=None, frequencies=None, max_labels: int = 4):
         rng: a ``numpy.random.Generator``, a seed or ``None`` (fresh entropy).
         frequencies: marginal frequency of each label, in (0, 1) (default:
             HPA's 28).
-        max_labels: most labels per row.
+        max_labels: most labels per row, an int >= 1.
+
+    Raises:
+        ValueError: for ``n < 1``, ``max_labels < 1`` or frequencies that are
+            not numbers in (0, 1) (strings and booleans included).
+        TypeError: for non-integer ``n`` / ``max_labels`` or a bad ``rng``.
     """
     n = check_positive_int(n, "n")
     max_labels = check_positive_int(max_labels, "max_labels")
@@ -235,7 +243,8 @@ def protein_cells(n: int = 1000, size: int = 64, *, label_frequencies=None,
         label_frequencies: 28 marginal label frequencies in (0, 1) (default:
             ``HPA_FREQUENCIES``, the HPA Kaggle training set's).
         max_labels: labels per image at most (each image has at least one).
-        noise: pixel noise standard deviation (relative to the signal).
+        noise: pixel noise standard deviation (relative to the signal), a
+            finite number >= 0.
         seed: random seed; ``None`` for fresh entropy.
 
     Returns:
@@ -243,7 +252,11 @@ def protein_cells(n: int = 1000, size: int = 64, *, label_frequencies=None,
         B, Y), int64 multi-hot ``(n, 28)``, the 28 HPA names.
 
     Raises:
-        ValueError: for bad ``n``, ``size``, frequencies or ``noise``.
+        ValueError: for ``n < 1``, ``size < 32``, ``max_labels < 1``,
+            frequencies that are not 28 numbers in (0, 1), or a negative,
+            NaN or infinite ``noise``.
+        TypeError: for non-integer ``n``, ``size`` or ``max_labels``, a
+            non-number ``noise`` or a bad ``seed``.
 
     Example:
         >>> x, y, names = protein_cells(4, 32, seed=0)
@@ -258,8 +271,7 @@ def protein_cells(n: int = 1000, size: int = 64, *, label_frequencies=None,
     size = check_positive_int(size, "size", minimum=32)
     max_labels = check_positive_int(max_labels, "max_labels")
     freq = _check_frequencies(label_frequencies, "label_frequencies", len(HPA_CLASSES))
-    if not noise >= 0:
-        raise ValueError(f"`noise` must be >= 0; received {noise!r}.")
+    noise = check_real(noise, "noise", minimum=0.0)
     rng = np.random.default_rng(check_seed(seed))
     y = draw_labels(n, rng, freq, max_labels)
     children = np.random.SeedSequence(rng.integers(2**63)).spawn(n)

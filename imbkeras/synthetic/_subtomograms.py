@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
-import numbers
 import os
 
 import numpy as np
 import scipy.ndimage
 
-from imbkeras._validation import (check_positive_int, check_proportions, check_seed,
+from imbkeras._validation import (_short, check_bool, check_labels, check_names,
+                                  check_positive_int, check_positive_real, check_proportions,
+                                  check_real, check_same_length, check_seed,
                                   largest_remainder_counts)
 
 CLASS_NAMES = ("26S proteasome", "single-capped proteasome", "TRiC", "ribosome")
@@ -90,13 +91,22 @@ def _frequencies(size):
 
 
 def _check_tilt(tilt_range) -> tuple[float, float]:
+    """``(min, max)`` degrees: two finite real numbers (not strings), -90 <= min < max <= 90."""
     try:
-        lo, hi = (float(v) for v in tilt_range)
-    except (TypeError, ValueError):
-        lo = hi = float("nan")
-    if not -90 <= lo < hi <= 90:
+        ok = not isinstance(tilt_range, (str, bytes)) and len(tilt_range) == 2
+    except TypeError:
+        ok = False
+    if ok:
+        try:
+            lo, hi = (check_real(v, "tilt_range") for v in tilt_range)
+        except TypeError:
+            raise TypeError(f"`tilt_range` must be (min, max) numbers of degrees; received "
+                            f"{_short(tilt_range)}.") from None
+        except ValueError:
+            ok = False
+    if not ok or not -90 <= lo < hi <= 90:
         raise ValueError(f"`tilt_range` must be (min, max) degrees with -90 <= min < max <= 90; "
-                         f"received {tilt_range!r}.")
+                         f"received {_short(tilt_range)}.")
     return lo, hi
 
 
@@ -106,11 +116,17 @@ def wedge_mask(size: int, tilt_range=(-50.0, 70.0)) -> np.ndarray:
     A projection at tilt ``t`` samples the central plane normal to the tilted
     beam; in the (kx, kz) plane it contributes the line at angle ``t``. Frequencies
     whose direction lies outside the tilt range form the missing wedge (0).
+
+    Raises:
+        ValueError: for ``size < 2`` or a tilt range outside [-90, 90], inverted,
+            not a pair or holding NaN / inf.
+        TypeError: for a non-integer ``size`` or tilt angles that are not numbers.
     """
+    size = check_positive_int(size, "size", minimum=2)
+    lo, hi = _check_tilt(tilt_range)
     kz, ky, kx = _frequencies(size)
     ang = np.degrees(np.arctan2(-kz, kx))
     ang = (ang + 90.0) % 180.0 - 90.0  # direction of a line: (-90, 90]
-    lo, hi = _check_tilt(tilt_range)
     mask = (ang >= lo) & (ang <= hi)
     mask |= (kx == 0) & (kz == 0)
     return mask
@@ -171,16 +187,17 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
     """Simulate ``n`` subtomograms of Luo's four complexes (or the first 2 or 3).
 
     Args:
-        n: number of volumes.
+        n: number of volumes, an int >= 1.
         class_proportions: shares of the classes (2 to 4 values, each > 0,
             summing to 1); default Luo's 63.5 / 4.9 / 7.6 / 23.5 %. Counts are
             the shares of ``n`` rounded (largest remainders), in a seeded order.
         size: box side (>= 16); shapes scale with it.
-        snr: signal-to-noise ratio (variance), > 0.
+        snr: signal-to-noise ratio (variance), a finite number > 0.
         tilt_range: ``(min, max)`` tilt in degrees within [-90, 90]; the
             missing wedge is the rest.
-        max_shift: largest random shift per axis, in voxels.
-        clean: return the rotated, shifted densities only (no CTF, noise or
+        max_shift: largest random shift per axis, in voxels: a finite number
+            in ``[0, size / 4]`` (the particle stays in the box).
+        clean: ``True`` or ``False``: return the rotated, shifted densities only (no CTF, noise or
             wedge): to look at the shapes.
         n_jobs: worker processes (``None``: all cores); the result does not
             depend on it (one seed per volume).
@@ -192,8 +209,12 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
 
     Raises:
         ValueError: for proportions that do not sum to 1 or hold a zero,
-            ``snr <= 0``, a tilt range outside [-90, 90] or inverted, or a box
-            smaller than 16.
+            ``snr <= 0`` or not finite, a tilt range outside [-90, 90] or
+            inverted, a ``max_shift`` outside ``[0, size / 4]`` or not
+            finite, ``n < 1``, ``n_jobs < 1`` or a box smaller than 16.
+        TypeError: for non-integer ``n``, ``size`` or ``n_jobs``, a
+            non-boolean ``clean``, strings where numbers are expected, or a
+            bad ``seed``.
 
     Example:
         >>> x, y, names = subtomograms(4, size=16, seed=0)
@@ -208,14 +229,20 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
     n = check_positive_int(n, "n")
     size = check_positive_int(size, "size", minimum=16)
     p = check_proportions(class_proportions, length=(2, 4))
-    if isinstance(snr, bool) or not isinstance(snr, numbers.Real) or not snr > 0:
-        raise ValueError(f"`snr` must be a number > 0; received {snr!r}.")
+    snr = check_positive_real(snr, "snr")
     lo, hi = _check_tilt(tilt_range)
+    max_shift = check_real(max_shift, "max_shift", minimum=0.0)
+    if max_shift > size / 4:
+        raise ValueError(f"`max_shift` must be <= size / 4 = {size / 4:g} voxels (the particle "
+                         f"stays in the box); received {max_shift!r} for size={size}.")
+    clean = check_bool(clean, "clean")
+    if n_jobs is not None:
+        n_jobs = check_positive_int(n_jobs, "n_jobs")
     rng = np.random.default_rng(check_seed(seed))
     counts = largest_remainder_counts(p, n)
     y = rng.permutation(np.repeat(np.arange(len(p)), counts))
     seeds = [s.generate_state(2) for s in np.random.SeedSequence(rng.integers(2**63)).spawn(n)]
-    workers = os.cpu_count() if n_jobs is None else check_positive_int(n_jobs, "n_jobs")
+    workers = os.cpu_count() if n_jobs is None else n_jobs
     chunk = max(1, int(np.ceil(n / (4 * workers))))
     jobs = [(y[i:i + chunk], seeds[i:i + chunk], size, float(snr), (lo, hi), max_shift, clean)
             for i in range(0, n, chunk)]
@@ -229,19 +256,59 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
 
 
 def save_subtomograms(x, y, root, class_names=None):
-    """Write ``root/<i>.mrc`` (mrcfile) and ``root/labels.csv`` (``file,label[,name]``)."""
+    """Write ``root/<i>.mrc`` (mrcfile, float32) and ``root/labels.csv`` (``file,label[,name]``).
+
+    With ``class_names``, ``root/class_names.txt`` lists every class in label
+    order (those without a volume too). :func:`imbkeras.datasets.load_subtomograms`
+    reads it all back exactly (float32 is stored as is).
+
+    Args:
+        x: volumes ``(n, d, h, w, 1)`` or ``(n, d, h, w)``, finite.
+        y: integer labels >= 0, one per volume.
+        root: the output folder (created).
+        class_names: names of the classes (distinct; one per label at
+            least), written to the ``name`` column; default none.
+
+    Returns:
+        The root ``Path``.
+
+    Raises:
+        ValueError: for volumes of another rank, non-finite values, labels
+            that are not integers >= 0, ``x`` and ``y`` of different lengths,
+            or class names that repeat or are fewer than the labels.
+    """
+    import csv
+    import io
     from pathlib import Path
 
     import mrcfile
 
+    x = np.asarray(x)
+    if x.ndim == 5 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 4 or min(x.shape[1:]) < 2 or x.dtype.kind not in "biuf":
+        raise ValueError(f"`x` must be numeric volumes (n, d, h, w, 1) or (n, d, h, w); "
+                         f"received shape {x.shape}, dtype {x.dtype}.")
+    if not np.isfinite(x).all():
+        raise ValueError("`x` must be finite; it holds NaN or inf.")
+    y = check_labels(y, "y")
+    check_same_length(x, y)
+    if class_names is not None:
+        class_names = check_names(class_names, "class_names")
+        if len(class_names) <= int(y.max()):
+            raise ValueError(f"`class_names` must name every label up to {int(y.max())}; "
+                             f"received {len(class_names)} names {class_names}.")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    lines = ["file,label,name"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "label", "name"])
     for i, (vol, label) in enumerate(zip(x, y)):
         name = f"{i:05d}.mrc"
         with mrcfile.new(root / name, overwrite=True) as mrc:
-            mrc.set_data(np.asarray(vol)[..., 0].astype(np.float32))
-        cls = class_names[int(label)] if class_names else ""
-        lines.append(f"{name},{int(label)},{cls}")
-    (root / "labels.csv").write_text("\n".join(lines) + "\n")
+            mrc.set_data(vol.astype(np.float32))
+        writer.writerow([name, int(label), class_names[int(label)] if class_names else ""])
+    (root / "labels.csv").write_text(out.getvalue())
+    if class_names:
+        (root / "class_names.txt").write_text("\n".join(class_names) + "\n")
     return root

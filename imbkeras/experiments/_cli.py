@@ -63,7 +63,8 @@ def _grid_options(p: argparse.ArgumentParser):
     x.add_argument("--out", help="experiment directory")
     x.add_argument("--list", action="store_true", help="print the grid and exit")
     x.add_argument("--force", action="store_true",
-                   help="rerun completed runs (and accept a directory of another config)")
+                   help="rerun completed runs; on a directory of another configuration, "
+                        "discard its runs and replace them")
     x.add_argument("--executor", choices=("local", "processes", "ray"), default="local")
     x.add_argument("--workers", type=_positive_int, default=2, help="for --executor processes")
     x.add_argument("--ray-address", help="an existing Ray cluster (default: a local one)")
@@ -149,14 +150,13 @@ def _print_grid(exp):
 def _run(args) -> int:
     from imbkeras.experiments._provenance import write_provenance
     from imbkeras.experiments._report import build_report
-    from imbkeras.experiments._runner import check_store, run_experiment
+    from imbkeras.experiments._runner import run_experiment
 
     exp, out = _experiment(args)
     if args.list:
         _print_grid(exp)
         return 0
-    check_store(exp, out, args.force)
-    t0 = time.time()
+    t0 = time.time()  # run_experiment refuses a directory it must not adopt before writing
     df = run_experiment(exp, out, executor=args.executor, workers=args.workers,
                         force=args.force, ray_address=args.ray_address,
                         cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run,

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from imbkeras import protocols
-from imbkeras._validation import _short
+from imbkeras._validation import _short, check_mapping, check_positive_int, check_string_list
 from imbkeras.experiments import _registry
 
 CV_KINDS = ("holdout", "stratified_kfold")
@@ -30,7 +30,46 @@ SCENARIO_KINDS = ("none",) + tuple(protocols.KINDS)
 SCENARIO_KEYS = ("kind", "ratio", "mu", "minority_classes")
 PROTOCOL_KEYS = ("max_per_class",)
 REPORT_KEYS = ("metrics", "tables", "ranks", "plots", "hooks")
+TABLE_KEYS = ("metric", "name", "index", "columns", "agg")
+RANKS_KEYS = ("metrics", "blocks", "by")
 PLOT_TYPES = ("metric_vs_ratio", "confusion", "per_class_recall", "ranks")
+# Experiment-level trainer parameters the engine's command line sets
+# (``--iterations``, ``--set params.epochs=3``): integers >= 1 when present.
+ENGINE_INT_PARAMS = ("iterations", "epochs", "batch_size")
+# Numeric columns the runner adds to every row of results.csv besides the metrics.
+RUNNER_COLUMNS = ("degenerate", "n_train", "n_test", "realised_ratio", "train_seconds")
+
+
+def metric_names() -> tuple:
+    """Every column a report may summarise: the metrics of ``imbkeras.metrics.report``
+    and ``report_multilabel`` (``SCALAR_KEYS``, ``MULTILABEL_SCALAR_KEYS``) and the
+    runner's own columns (``degenerate``, ``n_train``, ``n_test``, ``realised_ratio``,
+    ``train_seconds``).
+
+    Example:
+        >>> "auc_ovr" in metric_names() and "macro_auc" in metric_names()
+        True
+    """
+    from imbkeras import metrics
+
+    return tuple(dict.fromkeys(metrics.SCALAR_KEYS + metrics.MULTILABEL_SCALAR_KEYS
+                               + RUNNER_COLUMNS))
+
+
+def check_metric_name(metric, name: str) -> str:
+    """A metric (or runner column) name of ``metric_names()``; returned as given.
+
+    Raises:
+        TypeError: for a value that is not a string.
+        ValueError: for an unknown name, with the closest known one.
+    """
+    known = metric_names()
+    if not isinstance(metric, str):
+        raise TypeError(f"`{name}` must be a metric name (a string); received {_short(metric)}.")
+    if metric not in known:
+        raise ValueError(f"`{name}`={metric!r} is not a metric of the results."
+                         f"{_closest(metric, known)} Known: {', '.join(known)}.")
+    return metric
 
 
 def _closest(key: str, valid) -> str:
@@ -134,6 +173,7 @@ class Experiment:
     profile: str | None = None
 
     def __post_init__(self):
+        self._check_types()
         self.methods = {str(k): MethodSpec.from_dict(v, k) for k, v in dict(self.methods).items()}
         if isinstance(self.datasets, str):
             self.datasets = [self.datasets]
@@ -143,7 +183,39 @@ class Experiment:
         if self.folds is not None:
             self.folds = list(self.folds) if not isinstance(self.folds, numbers.Integral) \
                 else [self.folds]
-        self.scenarios = [dict(s) if isinstance(s, dict) else s for s in self.scenarios]
+        self.scenarios = [dict(s) for s in self.scenarios]
+        self.imports = list(self.imports)
+
+    def _check_types(self):
+        """The shape of every field (a mapping, a list, ...), named, before anything uses it."""
+        for key in ("dataset_params", "cv", "protocol", "methods", "params", "report"):
+            check_mapping(getattr(self, key), key)
+        if not isinstance(self.name, str):
+            raise TypeError(f"`name` must be a string; received {_short(self.name)}.")
+        if not isinstance(self.datasets, str):
+            check_string_list(self.datasets, "datasets")
+        if not isinstance(self.scenarios, (list, tuple)):
+            raise TypeError(f"`scenarios` must be a list of mappings (each with a `kind`); "
+                            f"received {_short(self.scenarios)}.")
+        for i, s in enumerate(self.scenarios):
+            if not isinstance(s, dict):
+                raise TypeError(f"`scenarios[{i}]` must be a mapping with a `kind`; received "
+                                f"{_short(s)}.")
+        for key in ("seeds", "folds"):
+            value = getattr(self, key)
+            if value is None and key == "folds":
+                continue
+            if isinstance(value, (str, bytes, dict)) or not (
+                    isinstance(value, (list, tuple)) or
+                    (isinstance(value, numbers.Integral) and not isinstance(value, bool))):
+                raise TypeError(f"`{key}` must be an integer or a list of integers; received "
+                                f"{_short(value)}.")
+        check_string_list(self.imports, "imports")
+        for key in ("preset", "profile"):
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"`{key}` must be a name (a string) or null; received "
+                                f"{_short(value)}.")
 
     # -- construction ---------------------------------------------------
     @classmethod
@@ -181,11 +253,8 @@ class Experiment:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"config file {str(path)!r} does not exist.")
-        try:
-            data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as err:
-            raise ValueError(f"config file {str(path)!r} is not valid YAML: {err}") from err
-        return cls.from_dict(data or {})
+        data = load_yaml(path.read_text(), f"config file {str(path)!r}")
+        return cls.from_dict({} if data is None else data)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -270,6 +339,13 @@ class Experiment:
             if not isinstance(spec.params, dict):
                 raise TypeError(f"`methods.{name}.params` must be a mapping; received "
                                 f"{_short(spec.params)}.")
+        for name, spec in self.methods.items():
+            for key in ENGINE_INT_PARAMS:
+                if key in spec.params:
+                    check_positive_int(spec.params[key], f"methods.{name}.params.{key}")
+        for key in ENGINE_INT_PARAMS:
+            if key in self.params:
+                check_positive_int(self.params[key], f"params.{key}")
         if not self.seeds:
             raise ValueError("`seeds` must hold at least one seed; received [].")
         for s in self.seeds:
@@ -284,12 +360,7 @@ class Experiment:
             if key not in REPORT_KEYS:
                 raise ValueError(f"unknown report key {key!r}.{_closest(key, REPORT_KEYS)} "
                                  f"Valid: {REPORT_KEYS}.")
-        for plot in self.report.get("plots", ()):
-            if not isinstance(plot, dict) or plot.get("type") not in PLOT_TYPES:
-                raise ValueError(f"each `report.plots` entry needs a `type` in {PLOT_TYPES}; "
-                                 f"received {_short(plot)}.")
-        for hook in self.report.get("hooks", ()):
-            _registry.REPORTS.get(hook)
+        self._validate_report()
         if isinstance(self.verbose, bool) or self.verbose not in (0, 1, 2):
             raise ValueError(f"`verbose` must be 0, 1 or 2; received {self.verbose!r}.")
         if self.preset is not None:
@@ -301,6 +372,49 @@ class Experiment:
         elif self.profile is not None:
             raise ValueError(f"`profile`={self.profile!r} needs a `preset`.")
         return self
+
+    def _validate_report(self):
+        rep = self.report
+        for key in REPORT_KEYS:
+            if key in rep and key != "ranks":
+                if not isinstance(rep[key], (list, tuple)):
+                    raise TypeError(f"`report.{key}` must be a list; received "
+                                    f"{_short(rep[key])}.")
+        for i, metric in enumerate(rep.get("metrics", ())):
+            check_metric_name(metric, f"report.metrics[{i}]")
+        for i, t in enumerate(rep.get("tables", ())):
+            if not isinstance(t, dict) or "metric" not in t:
+                raise ValueError(f"each `report.tables` entry must be a mapping with a "
+                                 f"`metric`; received {_short(t)}.")
+            unknown = [k for k in t if k not in TABLE_KEYS]
+            if unknown:
+                raise ValueError(f"unknown key {unknown[0]!r} in `report.tables[{i}]`."
+                                 f"{_closest(unknown[0], TABLE_KEYS)} Valid: {TABLE_KEYS}.")
+            check_metric_name(t["metric"], f"report.tables[{i}].metric")
+        ranks = rep.get("ranks")
+        if ranks is not None:
+            if not isinstance(ranks, dict) or not isinstance(ranks.get("metrics"), (list, tuple)) \
+                    or not ranks["metrics"]:
+                raise ValueError(f"`report.ranks` must be a mapping with a non-empty list "
+                                 f"`metrics` (and optional `blocks`, `by`); received "
+                                 f"{_short(ranks)}.")
+            for key in ranks:
+                if key not in RANKS_KEYS:
+                    raise ValueError(f"unknown key {key!r} in `report.ranks`."
+                                     f"{_closest(key, RANKS_KEYS)} Valid: {RANKS_KEYS}.")
+            for i, metric in enumerate(ranks["metrics"]):
+                check_metric_name(metric, f"report.ranks.metrics[{i}]")
+        for i, plot in enumerate(rep.get("plots", ())):
+            if not isinstance(plot, dict) or plot.get("type") not in PLOT_TYPES:
+                raise ValueError(f"each `report.plots` entry needs a `type` in {PLOT_TYPES}; "
+                                 f"received {_short(plot)}.")
+            if plot["type"] == "metric_vs_ratio":
+                if "metric" not in plot:
+                    raise ValueError(f"`report.plots[{i}]` (metric_vs_ratio) needs a `metric`; "
+                                     f"received {_short(plot)}.")
+                check_metric_name(plot["metric"], f"report.plots[{i}].metric")
+        for hook in rep.get("hooks", ()):
+            _registry.REPORTS.get(hook)
 
     def _validate_cv(self):
         cv = self.cv
@@ -403,10 +517,7 @@ def _set_dotted(data: dict, item: str):
     if not isinstance(item, str) or "=" not in item:
         raise ValueError(f"`--set` takes key=value (dotted keys, YAML values); received {item!r}.")
     key, raw = item.split("=", 1)
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as err:
-        raise ValueError(f"`--set {item}`: the value is not valid YAML ({err}).") from err
+    value = load_yaml(raw, f"`--set {item}`: the value")
     parts = key.strip().split(".")
     node = data
     fields = Experiment.field_names()
@@ -428,6 +539,47 @@ def _set_dotted(data: dict, item: str):
         raise ValueError(f"`--set {item}`: unknown key {key!r}.{_closest(last, list(node))} "
                          f"Valid: {list(node)}.")
     node[last] = value
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a mapping with a key defined twice."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            lines: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    first = lines.get(key)
+                except TypeError:  # an unhashable key: SafeLoader refuses it below
+                    continue
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found key {key!r} defined twice (line {first} and line {line}); "
+                        f"the second would silently replace the first", key_node.start_mark)
+                lines[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str, what: str = "the config"):
+    """Parse YAML text (safe types only), refusing a key defined twice in one mapping.
+
+    Raises:
+        ValueError: for invalid YAML or a repeated key, naming ``what``, the key
+            and its lines.
+
+    Example:
+        >>> load_yaml("seeds: [0, 1]")
+        {'seeds': [0, 1]}
+    """
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as err:
+        raise ValueError(f"{what} is not valid YAML: {err}") from err
 
 
 _PRESETS_IMPORTED = False

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import numbers
 import re
 
 import numpy as np
@@ -14,12 +16,110 @@ from imbkeras import protocols
 from imbkeras.experiments._config import Experiment, MethodSpec
 
 
-def _canonical(obj) -> str:
+def _norm(obj) -> tuple:
+    """``(normalise(obj), whether anything changed)``."""
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj, False
+    if t is float:
+        if math.isfinite(obj) and obj.is_integer():
+            return int(obj), True
+        return obj, False
+    if isinstance(obj, dict):
+        out, changed = {}, False
+        for k, v in obj.items():
+            v2, c = _norm(v)
+            if type(k) is not str:
+                k, c = str(k), True
+            out[k] = v2
+            changed = changed or c
+        return out, changed
+    if isinstance(obj, (list, tuple)):
+        out, changed = [], not isinstance(obj, list)
+        for v in obj:
+            v2, c = _norm(v)
+            out.append(v2)
+            changed = changed or c
+        return out, changed
+    if isinstance(obj, np.generic):
+        return _norm(obj.item())[0], True
+    if isinstance(obj, bool):
+        return bool(obj), True
+    if isinstance(obj, numbers.Integral):
+        return int(obj), True
+    if isinstance(obj, float):  # a float subclass
+        return _norm(float(obj))[0], True
+    return obj, False
+
+
+def normalise(obj):
+    """``obj`` with every number in one form: whole floats as ints (``10.0 -> 10``).
+
+    Numbers that are equal are the same setting (``--ratios 10`` and ``ratio:
+    10`` in a YAML file are one run), so they must hash alike. Booleans stay
+    booleans; numpy scalars become Python numbers; mapping keys become strings;
+    tuples become lists.
+
+    Example:
+        >>> normalise({"ratio": 10.0, "mu": 0.5, "seeds": (0, 1), "flag": True})
+        {'ratio': 10, 'mu': 0.5, 'seeds': [0, 1], 'flag': True}
+    """
+    return _norm(obj)[0]
+
+
+def _dumps(obj) -> str:
     return json.dumps(obj, sort_keys=True, default=str, separators=(",", ":"))
 
 
+def _sha(text: str, n: int = 12) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:n]
+
+
+def _canonical(obj) -> str:
+    return _dumps(normalise(obj))
+
+
 def _digest(obj, n: int = 12) -> str:
-    return hashlib.sha1(_canonical(obj).encode()).hexdigest()[:n]
+    return _sha(_canonical(obj), n)
+
+
+def _legacy_digest(obj, n: int = 12) -> str:
+    """The digest of earlier releases (numbers hashed as written): still accepted."""
+    return _sha(_dumps(obj), n)
+
+
+CV_DEFAULTS = {"holdout": {"test_size": 0.3, "seed": 0},
+               "stratified_kfold": {"folds": 5, "seed": 0}}
+
+
+def config_identity(exp) -> dict:
+    """What every run of ``exp`` shares and that changes what it computes.
+
+    The data (``dataset_params``), the cross-validation (defaults filled in),
+    the imbalance protocol and the shared trainer ``params``, normalised (see
+    :func:`normalise`). The grid axes (datasets, scenarios, folds, seeds,
+    methods) choose runs and are not part of it; each method's own settings
+    are compared by name (:func:`method_identity`). ``exp`` is an
+    :class:`Experiment` or its mapping (a stored ``experiment.yaml``).
+    """
+    get = exp.get if isinstance(exp, dict) else (lambda k, d=None: getattr(exp, k, d))
+    cv = get("cv", None)
+    if cv is None:
+        cv = {"kind": "holdout"}
+    if isinstance(cv, dict):
+        cv = {**CV_DEFAULTS.get(cv.get("kind"), {}), **cv}
+    return normalise({"dataset_params": get("dataset_params", None) or {}, "cv": cv,
+                      "protocol": get("protocol", None) or {}, "params": get("params", None) or {}})
+
+
+def method_identity(spec) -> dict:
+    """A method's settings (trainer, params, output, post-processing), normalised."""
+    if isinstance(spec, MethodSpec):
+        spec = dataclasses.asdict(spec)
+    if not isinstance(spec, dict):
+        return normalise(spec)
+    return normalise({"params": {}, "output": "default", "post": None, "post_params": {},
+                      **spec})
 
 
 def scenario_label(s: dict) -> str:
@@ -52,6 +152,13 @@ class Run:
     params: dict = dataclasses.field(hash=False, compare=False, default=None)
     training_key: str = ""
     fingerprint: str = ""
+    legacy_fingerprint: str = dataclasses.field(default="", compare=False)
+
+    @property
+    def fingerprints(self) -> tuple:
+        """The fingerprints a stored result of this run may carry (current, older release)."""
+        return (self.fingerprint, self.legacy_fingerprint) if self.legacy_fingerprint \
+            else (self.fingerprint,)
 
     @property
     def run_id(self) -> str:
@@ -85,20 +192,36 @@ def expand(exp: Experiment) -> list[Run]:
     """Every run of the grid, in order ``datasets x scenarios x folds x seeds x methods``."""
     runs = []
     data_part = {"dataset_params": exp.dataset_params, "cv": exp.cv, "protocol": exp.protocol}
+    # Normalised once per part (see normalise); hashed per run. The digest of
+    # earlier releases is kept only where normalising changed something.
+    data_n, data_c = _norm(data_part)
+    scenarios = [(s, *_norm(s)) for s in exp.expand_scenarios()]
+    specs = []
+    for name, spec in exp.methods.items():
+        params = {**exp.params, **spec.params}
+        tail = {"output": spec.output, "post": spec.post, "post_params": spec.post_params}
+        specs.append((name, spec, params, *_norm(params), *_norm(tail)))
     for dataset in exp.datasets:
-        for scenario in exp.expand_scenarios():
+        for scenario, scen_n, scen_c in scenarios:
             for fold in exp.fold_list():
                 for seed in exp.seeds:
-                    for name, spec in exp.methods.items():
-                        params = {**exp.params, **spec.params}
-                        train = {"dataset": dataset, **data_part, "scenario": scenario,
-                                 "fold": fold, "seed": seed, "trainer": spec.trainer,
-                                 "params": params}
-                        key = _digest(train)
-                        fp = _digest({**train, "output": spec.output, "post": spec.post,
-                                      "post_params": spec.post_params})
+                    fold_n, fold_c = _norm(fold)
+                    seed_n, seed_c = _norm(seed)
+                    for name, spec, params, params_n, params_c, tail_n, tail_c in specs:
+                        train_n = {"dataset": dataset, **data_n, "scenario": scen_n,
+                                   "fold": fold_n, "seed": seed_n, "trainer": spec.trainer,
+                                   "params": params_n}
+                        key = _sha(_dumps(train_n))
+                        fp = _sha(_dumps({**train_n, **tail_n}))
+                        legacy = ""
+                        if data_c or scen_c or fold_c or seed_c or params_c or tail_c:
+                            train = {"dataset": dataset, **data_part, "scenario": scenario,
+                                     "fold": fold, "seed": seed, "trainer": spec.trainer,
+                                     "params": params, "output": spec.output,
+                                     "post": spec.post, "post_params": spec.post_params}
+                            legacy = _legacy_digest(train)
                         runs.append(Run(len(runs), dataset, scenario, fold, seed, name, spec,
-                                        params, key, fp))
+                                        params, key, fp, legacy if legacy != fp else ""))
     ids = [r.run_id for r in runs]
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})[:3]

@@ -54,7 +54,11 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
     """Build (and write) the report of an experiment directory.
 
     Args:
-        out: the experiment directory (with ``results.csv`` / ``runs/``).
+        out: the experiment directory (with ``results.csv`` / ``runs/``). The
+            tables follow ``runs/`` (the completed runs): when ``results.csv``
+            disagrees (a kill left it behind, a run it lists has no
+            ``result.json``), a ``UserWarning`` and a note in the report say
+            so, and ``write`` rewrites it.
         metrics: metrics of the mean +- std tables (default: the config's
             ``report.metrics``, else the first two metric columns).
         write: write ``report.md``, ``<name>.csv`` and ``<name>.png`` into ``out``.
@@ -70,7 +74,8 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
     if not out.is_dir():
         raise FileNotFoundError(f"results directory `out`={str(out)!r} does not exist.")
     store = ResultStore(out)
-    df = store.table()
+    df = store.table()  # rebuilt from runs/; warns when results.csv disagreed
+    disagreed = df.attrs.get("results_csv")
     if df.empty:
         raise FileNotFoundError(f"no {RESULTS_FILE} and no completed run in out={str(out)!r}; "
                                 f"run an experiment first.")
@@ -82,6 +87,9 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
     figures: dict = {}
     md = [f"# {config.get('name', out.name)}", "",
           f"{len(df)} runs; methods: {', '.join(map(str, dict.fromkeys(df['method'])))}.", ""]
+    if disagreed:
+        md += [f"Note: {disagreed}" + (f" {RESULTS_FILE} was rewritten from runs/." if write
+                                       else ""), ""]
     md += _degenerate_section(df)
     preset = _preset_of(config)
     if preset is not None:
@@ -133,6 +141,8 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
 
     text = "\n".join(md)
     if write:
+        if disagreed:
+            store.rebuild_table(list(df["run_id"]))
         for name, table in tables.items():
             atomic_write_text(out / f"{name}.csv", table.to_csv())
         for name, fig in figures.items():

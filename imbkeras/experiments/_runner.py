@@ -21,19 +21,36 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from imbkeras import metrics
 from imbkeras.experiments import _registry
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import RunContext, TrainOutput
-from imbkeras.experiments._grid import InfeasibleScenario, expand, groups, prepare, realised_ratio
-from imbkeras.experiments._store import CONFIG_FILE, ResultStore, atomic_write_text
+from imbkeras.experiments._grid import (InfeasibleScenario, _canonical, config_identity, expand,
+                                        groups, method_identity, normalise, prepare,
+                                        realised_ratio)
+from imbkeras.experiments._store import (CONFIG_FILE, FAILED_FILE, RESULTS_FILE, ResultStore,
+                                         atomic_write_text)
 
 EXECUTORS = ("local", "processes", "ray")
 STRATEGIES = (None, "mirrored")
 
 _BUNDLES: dict = {}  # per process: datasets by (name, params)
 _FOLDS: dict = {}  # per process: fold indices by (dataset, cv)
+_GRIDS: dict = {}  # per process: the expanded grid of the last configs run here
+
+
+def _expand_cached(exp: Experiment, exp_dict: dict) -> list:
+    """``expand(exp)``, once per configuration and process (each group needs the grid)."""
+    import json
+
+    key = json.dumps(exp_dict, sort_keys=True, default=str)
+    if key not in _GRIDS:
+        if len(_GRIDS) > 8:
+            _GRIDS.clear()
+        _GRIDS[key] = expand(exp)
+    return _GRIDS[key]
 
 
 @dataclasses.dataclass
@@ -112,7 +129,7 @@ def execute_group(root: str, exp_dict: dict, indices: list[int], options: dict) 
     exp = Experiment(**exp_dict)
     exp.import_modules()
     opts = Options(**options)
-    all_runs = expand(exp)
+    all_runs = _expand_cached(exp, exp_dict)
     runs = [all_runs[i] for i in indices]
     store = ResultStore(root)
     lock = store.lock(runs[0].training_key)
@@ -120,7 +137,7 @@ def execute_group(root: str, exp_dict: dict, indices: list[int], options: dict) 
         return [(r.run_id, "locked", "") for r in runs]
     status = []
     try:
-        todo = [r for r in runs if not store.is_done(r.run_id, r.fingerprint)]
+        todo = [r for r in runs if not store.is_done(r.run_id, r.fingerprints)]
         status += [(r.run_id, "skipped", "") for r in runs if r not in todo]
         if not todo:
             return status
@@ -172,6 +189,7 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
         trained = {"outputs": out.outputs, "tables": out.tables, "info": out.info,
                    "train_seconds": seconds}
     versions = _versions()
+    identity = config_identity(exp)
     ratio = realised_ratio(y_tr)
     status = []
     for run in runs:
@@ -185,7 +203,7 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
                **scalars, **info_cols, "training_key": key, "run_id": run.run_id}
         result = {
             "run_id": run.run_id, "fingerprint": run.fingerprint, "training_key": key,
-            "status": "ok", "row": row,
+            "config_identity": identity, "status": "ok", "row": row,
             "config": {"dataset": run.dataset, "dataset_params": exp.dataset_params,
                        "cv": exp.cv, "protocol": exp.protocol, "scenario": run.scenario,
                        "fold": run.fold, "seed": run.seed, "method": run.method,
@@ -224,27 +242,145 @@ class GridStatus:
     failures: list = dataclasses.field(default_factory=list)
 
 
-def check_store(exp: Experiment, out, force: bool = False):
-    """Refuse a directory whose completed runs came from a different config.
+def _leaf(value) -> str:
+    from imbkeras._validation import _short
 
-    A completed run whose fingerprint (data, protocol, trainer, parameters,
-    output, post-processing) differs from this config's run of the same id
-    means the directory holds another experiment; rerun with ``force`` to
-    replace those runs.
+    return _short(value, 40)
+
+
+def _diff(ours, theirs, prefix: str = "") -> list[str]:
+    """Where two normalised settings differ, one line per dotted key.
+
+    ``"params.iterations: 40 here, 20 in the directory"``.
+    """
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        out = []
+        for k in list(ours) + [k for k in theirs if k not in ours]:
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if k not in theirs:
+                out.append(f"{key}: {_leaf(ours[k])} here, not set in the directory")
+            elif k not in ours:
+                out.append(f"{key}: not set here, {_leaf(theirs[k])} in the directory")
+            else:
+                out += _diff(ours[k], theirs[k], key)
+        return out
+    if _canonical(ours) == _canonical(theirs):
+        return []
+    return [f"{prefix}: {_leaf(ours)} here, {_leaf(theirs)} in the directory"]
+
+
+def store_conflicts(exp: Experiment, store: ResultStore) -> list[str]:
+    """How the settings of ``exp`` differ from those of the runs in ``store`` (``[]``: none).
+
+    Compared: the configuration's identity (data, cv, protocol, shared
+    params; see ``config_identity``) with the stored ``experiment.yaml`` and
+    with every completed run; each method's settings with the stored method
+    of the same name and with its completed runs; and the fingerprint of every
+    completed run of this grid.
+    """
+    ident = config_identity(exp)
+    methods = {name: method_identity(spec) for name, spec in exp.methods.items()}
+    diffs: list[str] = []
+    memo: dict = {}
+
+    def diff(ours, theirs, prefix=""):
+        # Thousands of runs share a few settings: compare each distinct pair once.
+        key = (prefix, _canonical(ours), _canonical(theirs))
+        if key not in memo:
+            memo[key] = [] if key[1] == key[2] else _diff(ours, theirs, prefix)
+        return memo[key]
+
+    text = store.config_text()
+    if text is not None:
+        try:
+            stored = yaml.safe_load(text)
+        except yaml.YAMLError:
+            stored = None
+        if not isinstance(stored, dict):
+            diffs.append(f"its {CONFIG_FILE} cannot be read as a configuration")
+        else:
+            diffs += diff(ident, config_identity(stored))
+            stored_methods = stored.get("methods")
+            if isinstance(stored_methods, dict):
+                for name, spec in stored_methods.items():
+                    if name in methods:
+                        diffs += diff(methods[name], method_identity(spec), f"methods.{name}")
+    by_id = {r.run_id: r for r in expand(exp)}
+    for rid, res in store.results().items():
+        cfg = res.get("config") if isinstance(res.get("config"), dict) else {}
+        if isinstance(res.get("config_identity"), dict):
+            diffs += diff(ident, res["config_identity"])
+        else:  # written before config_identity was recorded: its data, cv and protocol
+            diffs += diff(ident, config_identity({**cfg, "params": exp.params}))
+        method = cfg.get("method")
+        if method in methods and "method_spec" in cfg:
+            spec = exp.methods[method]
+            diffs += diff(methods[method], method_identity(cfg["method_spec"]),
+                           f"methods.{method}")
+            diffs += diff(normalise({**exp.params, **spec.params}),
+                           normalise(cfg.get("params")), f"methods.{method}.params (merged)")
+        run = by_id.get(rid)
+        if run is not None and res.get("fingerprint") not in run.fingerprints:
+            diffs.append(f"run {rid!r} was computed with other data, protocol, trainer or "
+                         f"parameters")
+    return list(dict.fromkeys(diffs))
+
+
+def check_store(exp: Experiment, out, force: bool = False, store: ResultStore | None = None
+                ) -> list[str]:
+    """Refuse a directory that is not this configuration's, before anything is written.
+
+    A directory is adopted when it does not exist, is empty (hidden files
+    aside), or was made by imbkeras (``experiment.yaml`` or ``runs/``) for
+    the same configuration: the same data, cv, protocol and shared params,
+    the same settings for every method of the same name, and, for every
+    completed run of this grid, the same fingerprint. Another grid of the same
+    configuration (more seeds, ratios, folds or methods) extends the directory.
+
+    Args:
+        exp: the configuration to run.
+        out: the experiment directory.
+        force: accept a directory of another configuration (``run_experiment``
+            then discards its runs); a directory of other files is refused
+            even so.
+        store: the :class:`ResultStore` of ``out`` (made when omitted).
+
+    Returns:
+        How the configurations differ (``[]`` when they do not).
+
+    Raises:
+        ValueError: for a path that is a file, a directory of files not written
+            by imbkeras, or (without ``force``) a directory of another
+            configuration.
     """
     out = Path(out)
-    if out.exists() and not out.is_dir():
+    store = store if store is not None else ResultStore(out)
+    state = store.state()
+    if state == "not_a_directory":
         raise ValueError(f"`out`={str(out)!r} exists and is not a directory.")
-    if force or not (out / "runs").is_dir():
-        return
-    store = ResultStore(out)
-    for run in expand(exp):
-        res = store.result(run.run_id)
-        if res is not None and res.get("fingerprint") != run.fingerprint:
-            raise ValueError(
-                f"`out`={str(out)!r} holds run {run.run_id!r} from a different configuration "
-                f"(its data, protocol, trainer or parameters differ). Use another directory, or "
-                f"--force to rerun and replace it.")
+    if state in ("missing", "empty"):
+        return []
+    if state == "foreign":
+        entries = store.foreign_entries()
+        shown = ", ".join(entries[:5]) + (f", ... ({len(entries)} in all)" if len(entries) > 5
+                                          else "")
+        raise ValueError(
+            f"`out`={str(out)!r} is not an imbkeras experiment directory: it holds {shown} "
+            f"and no {CONFIG_FILE} or runs/. A run writes {RESULTS_FILE}, report.md, "
+            f"provenance.json, tables and plots there and would overwrite files of the same "
+            f"name, so nothing was written. Give an empty or new directory (--out); --force "
+            f"does not apply to a directory imbkeras did not make.")
+    conflicts = store_conflicts(exp, store)
+    if conflicts and not force:
+        n = len(store.run_ids())
+        more = f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else ""
+        raise ValueError(
+            f"`out`={str(out)!r} holds {n} completed run(s) of a different configuration: "
+            f"{'; '.join(conflicts[:3])}{more}. Their results must not be mixed with this "
+            f"configuration's, so nothing was written. Give this configuration a new "
+            f"directory (--out), or rerun with --force (force=True) to discard the "
+            f"directory's runs and replace them.")
+    return conflicts
 
 
 def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: int = 2,
@@ -261,7 +397,8 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
             ``"processes"`` (``workers`` processes on this machine) or
             ``"ray"`` (one task per training on a Ray cluster).
         workers: processes for ``executor="processes"``.
-        force: rerun completed runs (and accept a directory of another config).
+        force: rerun this grid's completed runs; on a directory of another
+            configuration, discard all of its runs first (see :func:`check_store`).
         ray_address: an existing Ray cluster (default: start a local one).
         cpus_per_run, gpus_per_run: Ray resources of each task.
         strategy: ``"mirrored"`` trains each run under
@@ -276,8 +413,9 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
         :class:`GridStatus`.
 
     Raises:
-        ValueError: for an invalid config, executor or strategy, or a directory
-            written by a different config (without ``force``).
+        ValueError: for an invalid config, executor or strategy, a directory of
+            files imbkeras did not write, or a directory written by a different
+            config (without ``force``); nothing is written then.
     """
     if executor not in EXECUTORS:
         raise ValueError(f"`executor` must be one of {EXECUTORS}; received {executor!r}.")
@@ -292,25 +430,32 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
     exp.validate()
     _registry.preflight(exp)
     runs = expand(exp)
-    check_store(exp, out, force)
+    store = ResultStore(out)
+    conflicts = check_store(exp, out, force, store=store)
     if executor == "ray":
         _import_ray()
 
-    store = ResultStore(out)
     store.root.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(store.root / CONFIG_FILE, exp.to_yaml())
-    if force:
-        for r in runs:
-            store.clear_run(r.run_id)
-        import shutil
-
-        for key in {r.training_key for r in runs}:
-            shutil.rmtree(store.training_dir(key), ignore_errors=True)
-
     order = [r.run_id for r in runs]
+    if force:
+        # Forget first, then record the new configuration: a kill midway leaves
+        # the old experiment.yaml over fewer of its own runs, never the new one
+        # over old runs.
+        if conflicts:
+            store.discard()
+        else:
+            import shutil
+
+            for r in runs:
+                store.clear_run(r.run_id)
+            for key in {r.training_key for r in runs}:
+                shutil.rmtree(store.training_dir(key), ignore_errors=True)
+        store.rebuild_table(order)
+    atomic_write_text(store.root / CONFIG_FILE, exp.to_yaml())
+
     status = GridStatus(total=len(runs))
     pending = [g for g in groups(runs)
-               if any(not store.is_done(r.run_id, r.fingerprint) for r in g.runs)]
+               if any(not store.is_done(r.run_id, r.fingerprints) for r in g.runs)]
     status.skipped = len(runs) - sum(len(g.runs) for g in pending)
     t0 = time.time()
     bar = _progress(len(runs), status.skipped, progress)
@@ -338,17 +483,22 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
 
     jobs = [(str(store.root), exp_dict, [r.index for r in g.runs], options) for g in pending]
     locked = []
-    rebuilt = time.time()
+
+    def rebuild(results):
+        # After every training that wrote runs: results.csv never lags the store for long
+        # (the store caches what it read, so only the new result.json files are read).
+        if any(state == "done" for _, state, _ in results):
+            store.rebuild_table(order)
+
     try:
         for job, results in _dispatch(executor, jobs, workers, ray_address, cpus_per_run,
                                       gpus_per_run):
             if results and all(s == "locked" for _, s, _ in results):
                 locked.append(job)
             record(results)
-            if time.time() - rebuilt > 10:  # the table reads every result: not after each run
-                store.rebuild_table(order)
-                rebuilt = time.time()
-        # Groups another runner held: wait for it, or take over from a dead one.
+            rebuild(results)
+        # Groups another runner held: wait for it, or take over from a dead one (a lock
+        # whose owner cannot be read is stale after Lock.UNREADABLE_TIMEOUT seconds).
         while locked:
             job = locked.pop(0)
             first = runs[job[2][0]]
@@ -361,6 +511,7 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
                 time.sleep(0.5)
                 continue
             record(results)
+            rebuild(results)
     finally:
         bar.close()
         df = store.rebuild_table(order)
@@ -368,7 +519,7 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
     if store.errors():
         failed = pd.DataFrame([{"run_id": e["run_id"], "error": e["error"]}
                                for e in store.errors()])
-        atomic_write_text(store.root / "failed.csv", failed.to_csv(index=False))
+        atomic_write_text(store.root / FAILED_FILE, failed.to_csv(index=False))
     df.attrs["status"] = status
     return df
 

@@ -351,3 +351,226 @@ def test_file_sources_stay_on_disk_through_folds(tmp_path, blob_config):
     assert len(x_tr) + len(x_te) == 12
     assert x_tr[np.arange(len(x_tr))][:, 0, 0, 0].tolist() == [
         float(p.split("/")[-1][:-4]) for p in x_tr.paths]
+
+
+# -- data integrity of the store ------------------------------------------------------
+
+def _small(blob_config, **changes):
+    base = dict(seeds=[0], folds=[0], scenarios=[{"kind": "none"}],
+                methods={"c": {"trainer": "fixture.centroid"},
+                         "c+thr": {"trainer": "fixture.centroid", "post": "prior_correction"}})
+    base.update(changes)
+    return blob_config(**base)
+
+
+def _snapshot(root):
+    """Bytes of results.csv, experiment.yaml and every result.json under ``root``."""
+    files = [root / "results.csv", root / "experiment.yaml",
+             *sorted(root.glob("runs/*/result.json"))]
+    return {str(p.relative_to(root)): p.read_bytes() for p in files if p.is_file()}
+
+
+def test_a_changed_config_with_other_seeds_is_refused_and_the_first_stays_intact(
+        tmp_path, blob_config):
+    """Config A, then config B (other params, other seeds) into the same directory."""
+    a = Experiment.from_dict(_small(blob_config, params={"sleep": 0.0, "noise": 0.1}))
+    run_experiment(a, tmp_path, progress=False)
+    before = _snapshot(tmp_path)
+    assert len([k for k in before if k.endswith("result.json")]) == 2
+    b = a.with_overrides(seeds=[1], sets=["params.noise=0.5"])  # no run id in common with A
+    with pytest.raises(ValueError, match=r"different configuration: params\.noise: 0\.5 here, "
+                                         r"0\.1 in the directory.*new directory.*--force"):
+        run_experiment(b, tmp_path, progress=False)
+    assert _snapshot(tmp_path) == before
+    # The same through the CLI: exit status 2, nothing written.
+    path = tmp_path.parent / f"{tmp_path.name}_b.yaml"
+    path.write_text(b.to_yaml())
+    from imbkeras.experiments._cli import main
+
+    assert main(["run", str(path), "--out", str(tmp_path), "--no-progress"]) == 2
+    assert _snapshot(tmp_path) == before
+    # A method's own settings count too.
+    c = a.with_overrides(sets=["methods.c+thr.post=null"])
+    with pytest.raises(ValueError, match=r"methods\.c\+thr\.post"):
+        run_experiment(c, tmp_path, progress=False)
+    assert _snapshot(tmp_path) == before
+    # --force replaces: only B's runs remain, none of A's.
+    df = run_experiment(b, tmp_path, force=True, progress=False)
+    assert set(df["seed"]) == {1} and len(df) == 2
+    assert set(pd.read_csv(tmp_path / "results.csv")["seed"]) == {1}
+    assert len(list(tmp_path.glob("runs/*/result.json"))) == 2
+
+
+def test_the_same_config_extends_and_resumes(tmp_path, blob_config):
+    a = Experiment.from_dict(_small(blob_config))
+    run_experiment(a, tmp_path, progress=False)
+    more = run_experiment(a.with_overrides(seeds=[0, 1]), tmp_path, progress=False)
+    assert more.attrs["status"].skipped == 2 and more.attrs["status"].done == 2
+    # A subset of the methods, then all of them again: nothing is redone.
+    sub = run_experiment(a.with_overrides(seeds=[0, 1], methods=["c"]), tmp_path,
+                         progress=False)
+    assert sub.attrs["status"].skipped == 2
+    again = run_experiment(a.with_overrides(seeds=[0, 1]), tmp_path, progress=False)
+    assert again.attrs["status"].skipped == 4 and again.attrs["status"].done == 0
+
+
+def test_ratios_override_matches_the_config_it_came_from(tmp_path, blob_config):
+    """``--ratios 2`` (a float on the command line) is the run of ``ratio: [2]``."""
+    a = Experiment.from_dict(_small(blob_config, scenarios=[{"kind": "step", "ratio": [2],
+                                                             "mu": [0.4]}]))
+    run_experiment(a, tmp_path, progress=False)
+    b = a.with_overrides(ratios=[2.0])
+    assert [r.fingerprint for r in expand(b)] == [r.fingerprint for r in expand(a)]
+    st = run_experiment(b, tmp_path, progress=False).attrs["status"]
+    assert (st.skipped, st.done) == (2, 0)
+
+
+def test_number_normalisation_keeps_fingerprints_of_int_configs(blob_config):
+    from imbkeras.experiments._grid import _digest, _legacy_digest
+
+    cfg = {"scenario": {"kind": "step", "ratio": 10, "mu": 0.5}, "params": {"epochs": 3},
+           "seed": 0, "flag": True}
+    assert _digest(cfg) == _legacy_digest(cfg)
+    floats = {**cfg, "scenario": {"kind": "step", "ratio": 10.0, "mu": 0.5}}
+    assert _digest(floats) == _digest(cfg) and _legacy_digest(floats) != _digest(cfg)
+    assert _digest({"x": True}) != _digest({"x": 1})
+    # A run stored by the previous release (whole floats hashed as written) is still done.
+    exp = Experiment.from_dict(_small(blob_config, params={"noise": 0.1, "temperature": 10.0}))
+    run = expand(exp)[0]
+    assert run.legacy_fingerprint and run.legacy_fingerprint in run.fingerprints
+
+
+def test_a_foreign_results_csv_is_never_overwritten(tmp_path, blob_config):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "results.csv").write_text("subject,score\nalice,3\n")
+    exp = Experiment.from_dict(_small(blob_config))
+    for force in (False, True):
+        with pytest.raises(ValueError, match=r"not an imbkeras experiment directory.*"
+                                             r"results\.csv"):
+            run_experiment(exp, out, force=force, progress=False)
+    assert (out / "results.csv").read_text() == "subject,score\nalice,3\n"
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv"]
+    # Hidden files alone do not make a directory foreign.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".gitkeep").write_text("")
+    assert len(run_experiment(exp, empty, progress=False)) == 2
+
+
+def test_report_after_a_killed_force_rerun_reports_only_complete_runs(tmp_path, blob_config):
+    exp = Experiment.from_dict(_small(blob_config, seeds=[0, 1]))
+    run_experiment(exp, tmp_path, progress=False)
+    listed = pd.read_csv(tmp_path / "results.csv")
+    assert len(listed) == 4
+    # A --force rerun killed after it removed two result.json files.
+    gone = list(listed["run_id"][:2])
+    for rid in gone:
+        (tmp_path / "runs" / rid / "result.json").unlink()
+    with pytest.warns(UserWarning, match="2 run\\(s\\) with no result.json"):
+        df = ResultStore(tmp_path).table()
+    assert sorted(df["run_id"]) == sorted(listed["run_id"][2:])
+    with pytest.warns(UserWarning, match="disagreed"):
+        rep = ik.experiments.build_report(tmp_path)
+    assert "2 runs;" in rep["markdown"] and "no result.json" in rep["markdown"]
+    assert "no result.json" in (tmp_path / "report.md").read_text()
+    assert sorted(pd.read_csv(tmp_path / "results.csv")["run_id"]) == sorted(df["run_id"])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # repaired: no warning any more
+        assert len(ResultStore(tmp_path).table()) == 2
+    # The rerun redoes the missing runs.
+    st = run_experiment(exp, tmp_path, progress=False).attrs["status"]
+    assert (st.done, st.skipped) == (2, 2)
+
+
+def test_a_lagging_results_csv_is_completed_from_runs(tmp_path, blob_config):
+    """Killed before the table was rebuilt: 3 complete runs, 2 rows."""
+    exp = Experiment.from_dict(_small(blob_config, methods={
+        "a": {"trainer": "fixture.centroid"}, "b": {"trainer": "fixture.centroid",
+                                                   "post": "prior_correction"},
+        "c": {"trainer": "fixture.centroid", "output": "sharp"}}))
+    run_experiment(exp, tmp_path, progress=False)
+    full = pd.read_csv(tmp_path / "results.csv")
+    full.iloc[:2].to_csv(tmp_path / "results.csv", index=False)
+    with pytest.warns(UserWarning, match="1 completed run\\(s\\) were missing"):
+        df = ResultStore(tmp_path).table()
+    assert list(df["run_id"]) == list(full["run_id"])  # the listed order is kept
+    (tmp_path / "results.csv").unlink()
+    with pytest.warns(UserWarning, match="results.csv is missing"):
+        assert len(ResultStore(tmp_path).table()) == 3
+
+
+def test_results_csv_is_rebuilt_after_every_training(tmp_path, blob_config, monkeypatch):
+    calls = []
+    original = ResultStore.rebuild_table
+
+    def counting(self, order=None):
+        df = original(self, order)
+        calls.append(len(df))
+        return df
+
+    monkeypatch.setattr(ResultStore, "rebuild_table", counting)
+    exp = Experiment.from_dict(_small(blob_config, seeds=[0, 1, 2]))
+    run_experiment(exp, tmp_path, progress=False)
+    # three trainings (one per seed; c and c+thr share one), then the final rebuild
+    assert calls == [2, 4, 6, 6]
+
+
+def test_an_empty_lock_file_of_any_age_never_blocks_a_runner(tmp_path, blob_config, monkeypatch):
+    lock_path = tmp_path / "k.lock"
+    lock_path.write_text("")
+    now = time.time()
+    a = Lock(lock_path, unreadable_timeout=0.6)
+    assert not a.acquire()  # being written right now, perhaps: wait
+    time.sleep(0.7)
+    assert a.is_stale_or_free() and Lock(lock_path, unreadable_timeout=0.6).acquire()
+    for mtime in (now + 3600, now - 2, now - 10 ** 6):  # future, fresh, ancient
+        lock_path.unlink(missing_ok=True)
+        lock_path.write_text("{garbled")
+        os.utime(lock_path, (mtime, mtime))
+        t0 = time.time()
+        while not Lock(lock_path, unreadable_timeout=0.6).acquire():
+            assert time.time() - t0 < 5, f"blocked on a lock of mtime {mtime - now:+.0f}s"
+            time.sleep(0.05)
+    # A pid that is not a positive integer is unreadable too (os.kill(-1, 0) must never run).
+    lock_path.unlink()
+    lock_path.write_text(json.dumps({"pid": -1, "host": os.uname().nodename}))
+    assert Lock(lock_path).owner() is None
+    # The runner: an empty lock on every training, never released by anyone.
+    monkeypatch.setattr(Lock, "UNREADABLE_TIMEOUT", 1.0)
+    exp = Experiment.from_dict(_small(blob_config, seeds=[0, 1]))
+    for r in expand(exp):
+        p = tmp_path / "out" / "locks" / f"{r.training_key}.lock"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("")
+        os.utime(p, (now + 3600, now + 3600))
+    (tmp_path / "out" / "experiment.yaml").write_text(exp.to_yaml())
+    t0 = time.time()
+    df = run_experiment(exp, tmp_path / "out", progress=False)
+    assert len(df) == 4 and time.time() - t0 < 30
+
+
+def test_duplicate_yaml_keys_are_refused_with_their_lines(tmp_path, blob_config, capsys):
+    from imbkeras.experiments._cli import main
+
+    text = yaml.safe_dump(_small(blob_config), sort_keys=False) + "seeds: [5]\n"
+    path = tmp_path / "dup.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=r"key 'seeds' defined twice \(line \d+ and line \d+\)"):
+        Experiment.from_yaml(path)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "defined twice" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "2.7", "abc", "true"])
+def test_cli_refuses_bad_iterations_before_writing(tmp_path, blob_config, capsys, value):
+    from imbkeras.experiments._cli import main
+
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(_small(blob_config, params={"noise": 0.1, "iterations": 3}),
+                                   sort_keys=False))
+    out = tmp_path / "o"
+    assert main(["run", str(path), "--out", str(out), "--set", f"params.iterations={value}"]) == 2
+    assert "params.iterations" in capsys.readouterr().err and not out.exists()

@@ -15,6 +15,8 @@ from sklearn.svm import SVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from imbkeras._validation import check_positive_int, check_real, check_seed
+
 
 class _OneVsRest(ClassifierMixin, BaseEstimator):
     """Shared one-vs-rest plumbing: subclasses implement ``_fit_binary`` / ``_score``."""
@@ -67,6 +69,12 @@ class GSVMRU(_OneVsRest):
         C, kernel, gamma: of every ``sklearn.svm.SVC``.
         n_granules: rounds of granule extraction, >= 1.
 
+    Raises:
+        ValueError: at ``fit`` (scikit-learn's convention), for ``n_granules`` < 1
+            or ``C`` <= 0, NaN or inf; ``kernel`` and ``gamma`` as ``SVC`` checks them.
+        TypeError: at ``fit``, for a non-integer ``n_granules`` or a
+            non-numeric ``C``.
+
     Example:
         >>> rng = np.random.default_rng(0)
         >>> X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(2.5, 1, (8, 2))]
@@ -90,10 +98,9 @@ class GSVMRU(_OneVsRest):
         return SVC(C=self.C, kernel=self.kernel, gamma=self.gamma)
 
     def fit(self, X, y):
-        if isinstance(self.n_granules, bool) or not isinstance(self.n_granules, (int, np.integer)) \
-                or self.n_granules < 1:
-            raise ValueError(f"`n_granules` must be an integer >= 1; received "
-                             f"{self.n_granules!r}.")
+        check_positive_int(self.n_granules, "n_granules")
+        if check_real(self.C, "C") <= 0:
+            raise ValueError(f"`C` must be > 0; received {self.C!r}.")
         self.n_negatives_ = []
         return super().fit(X, y)
 
@@ -144,7 +151,12 @@ class GPClassifier(_OneVsRest):
     Args:
         population_size, generations, tournament_size, parsimony_coefficient:
             of ``gplearn.genetic.SymbolicClassifier``.
-        random_state: seed.
+        random_state: seed (a non-negative int or ``None``).
+
+    Raises:
+        ValueError: at ``fit`` (scikit-learn's convention), for sizes < 1 or a
+            negative, NaN or infinite ``parsimony_coefficient``.
+        TypeError: at ``fit``, for non-integer sizes or ``random_state``.
 
     Reference:
         Bhowan, Johnston, Zhang (2012), Developing new fitness functions in
@@ -160,6 +172,13 @@ class GPClassifier(_OneVsRest):
         self.tournament_size = tournament_size
         self.parsimony_coefficient = parsimony_coefficient
         self.random_state = random_state
+
+    def fit(self, X, y):
+        for name in ("population_size", "generations", "tournament_size"):
+            check_positive_int(getattr(self, name), name)
+        check_real(self.parsimony_coefficient, "parsimony_coefficient", minimum=0.0)
+        check_seed(self.random_state, "random_state")
+        return super().fit(X, y)
 
     def _fit_binary(self, X, t, k):
         from gplearn.fitness import make_fitness

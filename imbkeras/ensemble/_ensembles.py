@@ -9,7 +9,9 @@ import keras
 import numpy as np
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import check_labels, check_positive_int, check_same_length
+from imbkeras._validation import (_short, check_callable, check_labels, check_positive_int,
+                                  check_resampler, check_same_length, check_samples, check_seed,
+                                  check_verbose)
 
 
 class _Ensemble:
@@ -18,26 +20,31 @@ class _Ensemble:
     kind = ""
 
     def __init__(self, build_fn, n_estimators: int, epochs: int, batch_size: int,
-                 seed: int | None, verbose: int):
-        if not callable(build_fn):
-            raise TypeError(f"`build_fn` must be callable (input_shape, num_classes) -> compiled "
-                            f"keras.Model; received {build_fn!r}.")
-        self.build_fn = build_fn
+                 seed: int | None, verbose: int, sampler=None):
+        self.build_fn = check_callable(build_fn, "build_fn", "callable (input_shape, "
+                                       "num_classes) -> compiled keras.Model")
         self.n_estimators = check_positive_int(n_estimators, "n_estimators")
         self.epochs = check_positive_int(epochs, "epochs")
         self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.seed = seed
-        self.verbose = verbose
+        self.seed = check_seed(seed)
+        self.verbose = check_verbose(verbose)
+        self.sampler = check_resampler(sampler, "sampler")
         self.members_: list = []
         self.weights_: list = []
 
     def _check(self, x, y):
+        x = check_samples(x, "x")
         y = check_labels(y)
         check_same_length(x, y)
+        # the attributes may have been replaced since construction: check them again
+        for name in ("n_estimators", "epochs", "batch_size"):
+            check_positive_int(getattr(self, name), name)
+        check_seed(self.seed)
+        check_resampler(self.sampler, "sampler")
         self.classes_ = np.arange(int(y.max()) + 1)
         self.n_classes_ = len(self.classes_)
-        self.input_shape_ = tuple(np.asarray(x).shape[1:])
-        return y
+        self.input_shape_ = tuple(x.shape[1:])
+        return np.asarray(x), y
 
     def _member(self, m):
         keras.utils.set_random_seed(int(np.random.SeedSequence(
@@ -45,8 +52,22 @@ class _Ensemble:
         ).generate_state(1)[0]))
         model = self.build_fn(self.input_shape_, self.n_classes_)
         if not isinstance(model, keras.Model) or getattr(model, "optimizer", None) is None:
-            raise TypeError("`build_fn` must return a compiled keras.Model.")
+            raise TypeError(f"`build_fn` must return a compiled keras.Model; it returned "
+                            f"{_short(model)}"
+                            f"{' (not compiled)' if isinstance(model, keras.Model) else ''}.")
         return model
+
+    def _check_fitted(self):
+        if not self.members_:
+            raise ValueError(f"this {type(self).__name__} is not fitted; call fit first.")
+
+    def _check_x(self, x):
+        self._check_fitted()
+        x = check_samples(x, "x")
+        if tuple(x.shape[1:]) != tuple(self.input_shape_):
+            raise ValueError(f"`x` has samples of shape {tuple(x.shape[1:])}; the ensemble was "
+                             f"fitted on samples of shape {tuple(self.input_shape_)}.")
+        return x
 
     def _votes(self, model, x):
         prob = np.asarray(model.predict(x, batch_size=256, verbose=0))
@@ -55,9 +76,13 @@ class _Ensemble:
         return prob
 
     def predict_proba(self, x) -> np.ndarray:
-        """Weighted mean of the members' probabilities (soft) or votes (hard)."""
-        if not self.members_:
-            raise ValueError(f"this {type(self).__name__} is not fitted; call fit first.")
+        """Weighted mean of the members' probabilities (soft) or votes (hard).
+
+        Raises:
+            ValueError: before :meth:`fit`, or for samples of another shape
+                than the training samples.
+        """
+        x = self._check_x(x)
         total = sum(w * self._votes(m, x) for m, w in zip(self.members_, self.weights_))
         total = total / np.sum(self.weights_)
         return total / total.sum(1, keepdims=True)
@@ -66,7 +91,12 @@ class _Ensemble:
         return self.predict_proba(x).argmax(1)
 
     def save(self, directory) -> Path:
-        """``member_<i>.keras`` per member and ``manifest.json`` (weights, settings)."""
+        """``member_<i>.keras`` per member and ``manifest.json`` (weights, settings).
+
+        Raises:
+            ValueError: before :meth:`fit` (there is nothing to save).
+        """
+        self._check_fitted()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         for i, m in enumerate(self.members_):
@@ -82,6 +112,9 @@ class _Ensemble:
     def load(cls, directory, custom_objects=None):
         """Rebuild a fitted ensemble from :meth:`save`'s directory (for prediction)."""
         directory = Path(directory)
+        if not (directory / "manifest.json").is_file():
+            raise FileNotFoundError(f"`directory`={str(directory)!r} holds no saved ensemble "
+                                    f"(no manifest.json; see save()).")
         manifest = json.loads((directory / "manifest.json").read_text())
         if manifest["kind"] != cls.kind:
             raise ValueError(f"{str(directory)!r} holds a {manifest['kind']} ensemble, not "
@@ -110,11 +143,20 @@ class BaggingClassifier(_Ensemble):
     Args:
         build_fn: ``(input_shape, num_classes) -> compiled keras.Model``.
         n_estimators: number of members, >= 1.
-        sampler: applied to every bag (its seed is derived per member).
+        sampler: applied to every bag (its seed is derived per member from
+            ``seed``, replacing the sampler's own).
         voting: ``"soft"`` (mean probabilities) or ``"hard"`` (vote fractions).
         epochs, batch_size: of every member.
-        seed: fixes the bags and the members' initialisation.
+        seed: a non-negative int or ``None``; fixes the bags, the samplers'
+            draws and the members' initialisation.
         verbose: Keras verbosity.
+
+    Raises:
+        ValueError: for ``n_estimators`` / ``epochs`` / ``batch_size`` < 1, an
+            unknown ``voting`` or ``verbose``.
+        TypeError: for a ``build_fn`` that is not callable, a ``sampler``
+            without ``fit_resample`` or a ``seed`` that is not a
+            non-negative int or ``None``.
 
     Reference:
         Breiman (1996), Bagging predictors; Luo et al. (2019) (bagging and
@@ -125,14 +167,19 @@ class BaggingClassifier(_Ensemble):
 
     def __init__(self, build_fn, n_estimators: int = 5, *, sampler=None, voting: str = "soft",
                  epochs: int = 5, batch_size: int = 32, seed: int | None = 0, verbose: int = 0):
-        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose)
+        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose, sampler)
         if voting not in ("soft", "hard"):
             raise ValueError(f"`voting` must be 'soft' or 'hard'; received {voting!r}.")
         self.voting = voting
-        self.sampler = sampler
 
     def fit(self, x, y):
-        y = self._check(x, y)
+        """Train the members on bootstrap bags of ``(x, y)``.
+
+        Raises:
+            ValueError: for bad labels, ragged or empty ``x``, or ``x`` and
+                ``y`` of different lengths.
+        """
+        x, y = self._check(x, y)
         rng = np.random.default_rng(self.seed)
         self.members_, self.weights_ = [], []
         for m in range(self.n_estimators):
@@ -163,8 +210,17 @@ class BoostingClassifier(_Ensemble):
         n_estimators: largest number of members, >= 1.
         sampler: resamples the training set once before boosting.
         epochs, batch_size: of every member.
-        seed: fixes the members' initialisation and the sampler.
+        seed: a non-negative int or ``None``; fixes the members'
+            initialisation and the sampler's draw (replacing the sampler's own
+            seed; with ``None`` the sampler keeps its own).
         verbose: Keras verbosity.
+
+    Raises:
+        ValueError: for ``n_estimators`` / ``epochs`` / ``batch_size`` < 1 or an
+            unknown ``verbose``.
+        TypeError: for a ``build_fn`` that is not callable, a ``sampler``
+            without ``fit_resample`` or a ``seed`` that is not a
+            non-negative int or ``None``.
 
     Reference:
         Zhu, Zou, Rosset, Hastie (2009), Multi-class AdaBoost; Luo et al. (2019).
@@ -174,15 +230,24 @@ class BoostingClassifier(_Ensemble):
 
     def __init__(self, build_fn, n_estimators: int = 5, *, sampler=None, epochs: int = 5,
                  batch_size: int = 32, seed: int | None = 0, verbose: int = 0):
-        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose)
-        self.sampler = sampler
+        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose, sampler)
         self.voting = "hard"
 
     def fit(self, x, y):
-        y = self._check(x, y)
+        """Resample once (with ``sampler``), then boost the members on ``(x, y)``.
+
+        Raises:
+            ValueError: for bad labels, ragged or empty ``x``, or ``x`` and
+                ``y`` of different lengths.
+        """
+        x, y = self._check(x, y)
         if self.sampler is not None:
-            x, y = self.sampler.fit_resample(x, y)
-            y = np.asarray(y)
+            sampler = sampling.as_sampler(self.sampler)
+            if self.seed is not None:  # the ensemble's seed fixes the draw
+                sampler = sampling.reseeded(sampler, int(np.random.SeedSequence(
+                    [self.seed, 2**31]).generate_state(1)[0] & 0x7FFFFFFF))
+            x, y = sampler.fit_resample(x, y)
+            x, y = np.asarray(x), np.asarray(y)
         k = self.n_classes_
         w = np.full(len(y), 1.0 / len(y))
         self.members_, self.weights_, self.errors_ = [], [], []

@@ -18,9 +18,16 @@ Inputs (``update_state(y_true, y_pred, sample_weight=None)``):
   sample for segmentation outputs).
 
 Invalid input: in eager mode (``update_state`` called directly, or
-``run_eagerly=True``) labels outside ``[0, K)`` and non-finite scores raise
-``ValueError``. Inside a compiled ``fit`` / ``evaluate`` step a graph cannot
-raise, so such labels are counted instead and make ``result()`` NaN.
+``run_eagerly=True``) labels outside ``[0, K)`` and non-finite scores (for
+:class:`MulticlassAUC`, scores outside ``[0, 1]``: logits) raise
+``ValueError``. Inside a compiled ``fit`` / ``evaluate`` step (TensorFlow
+backend) the scores are checked by ``tf.debugging`` assertions, as Keras's own
+``AUC`` checks its range: non-finite scores (and, for ``MulticlassAUC``, scores
+outside ``[0, 1]``) stop the step with ``tf.errors.InvalidArgumentError``
+naming ``y_pred``. Labels outside ``[0, K)`` are counted there instead and
+make ``result()`` NaN; so are invalid scores wherever an assertion cannot stop
+the step (XLA-compiled steps, other backends), so a wrong input never yields
+a plausible number.
 """
 
 from __future__ import annotations
@@ -49,6 +56,50 @@ def _rank(x) -> int:
     return len(x.shape)
 
 
+_SCORE_TOL = 1e-6
+
+
+def _in_graph() -> bool:
+    return keras.backend.backend() == "tensorflow" and not tf.executing_eagerly()
+
+
+def _assert_scores(y_pred, metric: str, unit_range: bool = False):
+    """``y_pred`` behind graph-mode assertions: finite, and in ``[0, 1]`` if ``unit_range``.
+
+    Eager calls are checked with ``ValueError`` elsewhere; this is the compiled
+    step's check (``tf.errors.InvalidArgumentError`` when it runs), as
+    ``keras.metrics.AUC`` asserts its predictions' range.
+    """
+    if not _in_graph():
+        return y_pred
+    x = tf.convert_to_tensor(y_pred)
+    if not x.dtype.is_floating:
+        return y_pred
+    x = tf.debugging.assert_all_finite(
+        x, f"`y_pred` of {metric} must be finite (received NaN or inf scores)")
+    if not unit_range:
+        return x
+    checks = [tf.debugging.assert_greater_equal(
+                  x, tf.cast(-_SCORE_TOL, x.dtype),
+                  message=f"`y_pred` of {metric} must hold probabilities in [0, 1] "
+                          f"(received a score < 0: logits? apply softmax)"),
+              tf.debugging.assert_less_equal(
+                  x, tf.cast(1.0 + _SCORE_TOL, x.dtype),
+                  message=f"`y_pred` of {metric} must hold probabilities in [0, 1] "
+                          f"(received a score > 1: logits? apply softmax)")]
+    with tf.control_dependencies(checks):
+        return tf.identity(x)
+
+
+def _rows_ok(scores, unit_range: bool = False):
+    """Per row of ``(..., K)`` scores: 1.0 when every score is finite (and in [0, 1])."""
+    ok = ops.all(ops.isfinite(scores), axis=-1)
+    if unit_range:
+        inside = (scores >= -_SCORE_TOL) & (scores <= 1.0 + _SCORE_TOL)
+        ok = ok & ops.all(ops.where(ops.isfinite(scores), inside, False), axis=-1)
+    return ops.cast(ok, "float32")
+
+
 def _check_finite_eager(y_pred, name: str = "y_pred") -> None:
     arr = _concrete(y_pred)
     if arr is not None:
@@ -59,13 +110,18 @@ def _check_finite_eager(y_pred, name: str = "y_pred") -> None:
                              f"index {bad}.")
 
 
-def _labels_and_predictions(y_true, y_pred, k: int):
-    """Flattened true ids and predicted ids (int32) from the accepted input forms."""
+def _labels_and_predictions(y_true, y_pred, k: int, metric: str = "the metric"):
+    """Flattened true ids and predicted ids (int32) from the accepted input forms, and a
+    flattened 0/1 flag per prediction: 0 for scores that are not finite."""
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     rp = _rank(y_pred)
+    ok = None
     if rp >= 2 and y_pred.shape[-1] == k:
         _check_finite_eager(y_pred)
+        if "float" in str(y_pred.dtype):
+            y_pred = _assert_scores(y_pred, metric)
+            ok = ops.reshape(_rows_ok(y_pred), (-1,))
         pred = ops.argmax(y_pred, axis=-1)
     elif rp >= 2 and y_pred.shape[-1] == 1:
         pred = ops.squeeze(y_pred, axis=-1)
@@ -89,7 +145,7 @@ def _labels_and_predictions(y_true, y_pred, k: int):
     shape = ops.shape(pred)
     true = ops.reshape(ops.cast(true, "int32"), (-1,))
     pred = ops.reshape(ops.cast(pred, "int32"), (-1,))
-    return true, pred, shape
+    return true, pred, shape, ok
 
 
 def _check_range_eager(ids, k: int, name: str) -> None:
@@ -137,10 +193,12 @@ class _ConfusionMatrixMetric(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         k = self.num_classes
-        true, pred, shape = _labels_and_predictions(y_true, y_pred, k)
+        true, pred, shape, ok = _labels_and_predictions(y_true, y_pred, k, type(self).__name__)
         _check_range_eager(true, k, "y_true")
         _check_range_eager(pred, k, "y_pred")
         valid = ops.cast((true >= 0) & (true < k) & (pred >= 0) & (pred < k), "float32")
+        if ok is not None:
+            valid = valid * ok
         w = valid
         fw = _flat_weights(sample_weight, shape)
         if fw is not None:
@@ -349,7 +407,9 @@ class MulticlassAUC(keras.metrics.Metric):
     exact AUC shrinks with ``num_thresholds`` (ties within one bucket count as
     ties); it is well below 0.01 with the default 200 for well-spread scores.
 
-    ``y_pred`` must hold probabilities in ``[0, 1]`` (softmax outputs). ``y_true``
+    ``y_pred`` must hold probabilities in ``[0, 1]`` (softmax outputs): other
+    scores raise ``ValueError`` eagerly and fail a ``tf.debugging`` assertion
+    in a compiled step (see the module docs), as ``keras.metrics.AUC``. ``y_true``
     may be class ids or one-hot / soft rows (then ``y_c`` is the weight of the
     example as a positive of class ``c`` and ``1 - y_c`` as a negative).
 
@@ -391,10 +451,11 @@ class MulticlassAUC(keras.metrics.Metric):
         _check_finite_eager(y_pred)
         arr = _concrete(y_pred)
         if arr is not None:
-            if arr.size and (arr.min() < -1e-6 or arr.max() > 1 + 1e-6):
+            if arr.size and (arr.min() < -_SCORE_TOL or arr.max() > 1 + _SCORE_TOL):
                 raise ValueError(f"`y_pred` must hold probabilities in [0, 1] for "
                                  f"{type(self).__name__}; received values in "
                                  f"[{arr.min():.4g}, {arr.max():.4g}] (apply softmax).")
+        y_pred = _assert_scores(y_pred, type(self).__name__, unit_range=True)
         y_true = ops.convert_to_tensor(y_true)
         rp, rt = _rank(y_pred), _rank(y_true)
         if rt == rp and y_true.shape[-1] == k:
@@ -410,10 +471,12 @@ class MulticlassAUC(keras.metrics.Metric):
                              f"{tuple(y_pred.shape)} for num_classes={k}; received shape "
                              f"{tuple(y_true.shape)} (more classes than the metric was built "
                              f"for?).")
+        valid = valid * _rows_ok(y_pred, unit_range=True)
         w = valid
         if sample_weight is not None:
             w = w * _broadcast_weights(sample_weight, ops.shape(w))
         scores = ops.reshape(y_pred, (-1, k))
+        scores = ops.where(ops.isfinite(scores), scores, 0.0)  # counted invalid above
         pos = ops.reshape(pos, (-1, k))
         w = ops.reshape(w, (-1, 1))
         # bucket b = number of thresholds strictly below the score, in [1, t - 1]

@@ -10,13 +10,15 @@ a fresh random generator each epoch.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator
 
-from imbkeras._validation import (as_generator, check_labels, check_ratio, check_same_length,
-                                  check_seed)
+from imbkeras._validation import (_short, as_generator, as_sample_array, check_count_dict,
+                                  check_labels, check_positive_int, check_ratio,
+                                  check_same_length, check_seed)
 from imbkeras.sampling._registry import register_sampler
 
 
@@ -140,9 +142,10 @@ class BaseSampler(BaseEstimator):
         Uses ``numpy.random.SeedSequence([seed, epoch])`` (``seed=None``
         counts as 0), the generator the pipelines derive for the same epoch.
         """
-        seed = 0 if self.seed is None else self.seed
+        epoch = check_positive_int(epoch, "epoch", minimum=0)
+        seed = 0 if self.seed is None else check_seed(self.seed)
         return self.resample_indices(y, rng=np.random.default_rng(
-            np.random.SeedSequence([seed, int(epoch)])))
+            np.random.SeedSequence([seed, epoch])))
 
     def fit_resample(self, X, y):
         """Resample ``X`` (any rank) and ``y`` once (imbalanced-learn's contract).
@@ -154,6 +157,7 @@ class BaseSampler(BaseEstimator):
             ``(X_resampled, y_resampled)``: originals gathered by the draw's
             indices, synthetic samples appended in their order.
         """
+        X = as_sample_array(X, "X")
         check_same_length(X, y, "X", "y")
         idx, x_new, y_new = self.resample(X, y)
         X, y = np.asarray(X), np.asarray(y)
@@ -166,6 +170,17 @@ class BaseSampler(BaseEstimator):
         syn = idx[idx >= n] - n
         return (np.concatenate([X[real], x_new[syn]]),
                 np.concatenate([y[real], y_new[syn].astype(y.dtype, copy=False)]))
+
+
+def _check_strategy_form(strategy) -> None:
+    """Checks of ``sampling_strategy`` that need no labels (the rest is imbalanced-learn's)."""
+    if isinstance(strategy, (bool, np.bool_)) or not (
+            isinstance(strategy, (str, dict, numbers.Real)) or callable(strategy)):
+        raise TypeError(f"`sampling_strategy` must be a string, a float, a dict {{class id: "
+                        f"n_samples}} or a callable; received {_short(strategy)} of type "
+                        f"{type(strategy).__name__}.")
+    if isinstance(strategy, dict):
+        check_count_dict(strategy, "sampling_strategy")
 
 
 class _StrategySampler(BaseSampler):
@@ -188,6 +203,7 @@ class _StrategySampler(BaseSampler):
     _sampling_type = "over-sampling"
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None):
+        _check_strategy_form(sampling_strategy)
         self.sampling_strategy = sampling_strategy
         self.seed = check_seed(seed)
 
@@ -212,7 +228,7 @@ class _StrategySampler(BaseSampler):
         """
         y = check_labels(y)
         targets = self._targets(y)
-        gen = as_generator(self.seed if rng is None else rng)
+        gen = as_generator(check_seed(self.seed) if rng is None else rng)
         return np.asarray(self._draw(y, targets, gen), dtype=np.int64)
 
     def fit_resample(self, X, y):
@@ -233,8 +249,19 @@ class _StrategySampler(BaseSampler):
         return self.sampling_strategy
 
     def _targets(self, y: np.ndarray) -> dict[int, int]:
+        strategy = self._strategy()
+        _check_strategy_form(strategy)
+        if callable(strategy):
+            # a callable's answer must be a dict of integer counts, as a dict argument
+            out = strategy(y)
+            if not isinstance(out, dict):
+                raise TypeError(f"`sampling_strategy`={self.sampling_strategy!r} must return a "
+                                f"dict {{class id: n_samples}}; it returned {_short(out)}.")
+            strategy = check_count_dict(out, "sampling_strategy")
+        elif isinstance(strategy, dict):
+            strategy = check_count_dict(strategy, "sampling_strategy")
         try:
-            strategy = check_sampling_strategy(self._strategy(), y, self._sampling_type)
+            strategy = check_sampling_strategy(strategy, y, self._sampling_type)
         except ValueError as err:
             raise ValueError(
                 f"`sampling_strategy`={self.sampling_strategy!r} is invalid for y with "
@@ -250,18 +277,20 @@ class _RandomSampler(_StrategySampler):
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
                  max_ratio: float | None = None):
-        if max_ratio is not None:
-            if not (isinstance(sampling_strategy, str) and sampling_strategy == "auto"):
-                raise ValueError(f"`max_ratio` replaces `sampling_strategy`; pass one of them, "
-                                 f"received sampling_strategy={sampling_strategy!r} and "
-                                 f"max_ratio={max_ratio!r}.")
-            kind = "over" if self._sampling_type == "over-sampling" else "under"
-            self._ratio_strategy = RatioStrategy(max_ratio, kind)  # validates max_ratio
         super().__init__(sampling_strategy, seed)
         self.max_ratio = max_ratio
+        self._strategy()  # validates max_ratio and its pairing with sampling_strategy
 
     def _strategy(self):
-        return self.sampling_strategy if self.max_ratio is None else self._ratio_strategy
+        # Built from the current attributes at every draw, so ``set_params`` takes effect.
+        if self.max_ratio is None:
+            return self.sampling_strategy
+        if not (isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto"):
+            raise ValueError(f"`max_ratio` replaces `sampling_strategy`; pass one of them, "
+                             f"received sampling_strategy={self.sampling_strategy!r} and "
+                             f"max_ratio={self.max_ratio!r}.")
+        kind = "over" if self._sampling_type == "over-sampling" else "under"
+        return RatioStrategy(self.max_ratio, kind)  # validates max_ratio
 
 
 @register_sampler("ros")

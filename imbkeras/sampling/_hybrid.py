@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from imbkeras._validation import check_seed, round_half_up
+from imbkeras._validation import check_class_ids, check_seed, round_half_up
 from imbkeras.sampling._base import RandomUnderSampler, _class_counts, _StrategySampler
 from imbkeras.sampling._registry import register_sampler
 
@@ -105,7 +105,8 @@ class EpochUndersampler(RandomUnderSampler):
     Args:
         drop_fraction: fraction of each targeted class dropped per epoch, in
             ``[0, 1)`` (Gryshkevych: 0.2). The number dropped is
-            ``round_half_up(drop_fraction * n_c)``.
+            ``round_half_up(drop_fraction * n_c)``, capped at ``n_c - 1``: a
+            class never loses its last sample.
         classes: which classes lose samples: ``"majority"`` (every class of
             the largest size), ``"not minority"`` (every class but those of
             the smallest size) or an explicit list of class ids.
@@ -113,7 +114,7 @@ class EpochUndersampler(RandomUnderSampler):
 
     Raises:
         ValueError: for ``drop_fraction`` outside ``[0, 1)`` or unknown
-            ``classes``.
+            ``classes`` (a non-integral class id included).
 
     Example:
         >>> import numpy as np
@@ -130,10 +131,7 @@ class EpochUndersampler(RandomUnderSampler):
     """
 
     def __init__(self, drop_fraction: float = 0.2, classes="majority", seed: int | None = None):
-        if isinstance(drop_fraction, bool) or not isinstance(drop_fraction, numbers.Real) \
-                or not 0.0 <= float(drop_fraction) < 1.0:
-            raise ValueError(f"`drop_fraction` must be a number in [0, 1); received "
-                             f"{drop_fraction!r}.")
+        _check_drop_fraction(drop_fraction)
         _class_ids(classes)
         self.drop_fraction = drop_fraction
         self.classes = classes
@@ -156,8 +154,16 @@ class EpochUndersampler(RandomUnderSampler):
                 raise ValueError(f"`classes`={self.classes!r} names classes absent from y "
                                  f"(classes present: {sorted(counts)}).")
             chosen = classes
-        frac = float(self.drop_fraction)
-        return {c: counts[c] - round_half_up(frac * counts[c]) for c in chosen}
+        frac = _check_drop_fraction(self.drop_fraction)
+        return {c: counts[c] - min(round_half_up(frac * counts[c]), counts[c] - 1)
+                for c in chosen}
+
+
+def _check_drop_fraction(value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not 0.0 <= float(value) < 1.0:
+        raise ValueError(f"`drop_fraction` must be a number in [0, 1); received {value!r}.")
+    return float(value)
 
 
 def _class_ids(classes):
@@ -168,7 +174,7 @@ def _class_ids(classes):
                              f"class ids; received {classes!r}.")
         return classes
     try:
-        return [int(c) for c in classes]
-    except (TypeError, ValueError):
+        return check_class_ids(classes, "classes")
+    except (TypeError, ValueError) as err:
         raise ValueError(f"`classes` must be 'majority', 'not minority' or a list of "
-                         f"class ids; received {classes!r}.") from None
+                         f"integer class ids; received {classes!r} ({err})") from None

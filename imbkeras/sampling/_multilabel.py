@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras._validation import as_generator, check_multihot, check_same_length, check_seed
+from imbkeras._validation import (as_generator, as_sample_array, check_multihot,
+                                  check_same_length, check_seed)
 from imbkeras.sampling._base import BaseSampler
 from imbkeras.sampling._hybrid import _check_target, _resolve_target
 from imbkeras.sampling._registry import register_sampler
@@ -137,6 +138,7 @@ class MultilabelHybridSampler(BaseSampler):
         Returns:
             ``(X[idx], y[idx])``.
         """
+        X = as_sample_array(X, "X")
         y = check_multihot(y)
         check_same_length(X, y, "X", "y")
         idx = self.resample_indices(y)

@@ -12,8 +12,8 @@ import warnings
 
 import numpy as np
 
-from imbkeras._validation import (as_generator, check_labels, check_positive_int,
-                                  check_same_length)
+from imbkeras._validation import (as_generator, as_sample_array, check_labels,
+                                  check_positive_int, check_same_length, check_seed)
 from imbkeras.sampling._base import RandomOverSampler  # noqa: F401  (doctest of reseeded)
 from imbkeras.sampling._base import BaseSampler, _class_counts, _StrategySampler
 from imbkeras.sampling._registry import register_sampler
@@ -51,7 +51,10 @@ class SMOTE(_StrategySampler):
     samples (interpolations between a sample and one of its ``k_neighbors``
     nearest same-class neighbours), and they are reshaped back to the
     sample shape. Integer inputs (``uint8`` images) are interpolated in
-    float32 and rounded back to their dtype.
+    float32 and rounded back to their dtype; boolean inputs (masks, binary
+    features) are interpolated in float32 and each value is set to the
+    nearer of False / True (so a synthetic sample agrees with both parents
+    wherever they agree).
 
     Args:
         sampling_strategy: any imbalanced-learn form (see :class:`BaseSampler`).
@@ -117,11 +120,12 @@ class SMOTE(_StrategySampler):
         from imblearn.over_sampling import SMOTE as _ImbSMOTE
 
         self._check_params()
+        x = as_sample_array(x, "x")
         y = check_labels(y)
         check_same_length(x, y, "x", "y")
         flat = _flatten(x, "x")
         _check_finite(flat, "x")
-        gen = as_generator(self.seed if rng is None else rng)
+        gen = as_generator(check_seed(self.seed) if rng is None else rng)
         counts = _class_counts(y)
         targets = {c: n for c, n in self._targets(y).items() if n > 0}
         k = int(self.k_neighbors)
@@ -160,7 +164,9 @@ class SMOTE(_StrategySampler):
         else:
             xn = np.empty((0, flat.shape[1]), dtype=work.dtype)
             yn = np.empty(0, dtype=np.int64)
-        if flat.dtype.kind in "iu":
+        if flat.dtype.kind == "b":  # an interpolation between False and True: the nearer
+            xn = xn >= 0.5
+        elif flat.dtype.kind in "iu":
             info = np.iinfo(flat.dtype)
             xn = np.clip(np.rint(xn), info.min, info.max)
         xn = xn.astype(flat.dtype, copy=False).reshape((len(xn),) + tuple(np.shape(x)[1:]))
@@ -173,6 +179,7 @@ class SMOTE(_StrategySampler):
         ``n_synthetic_``. Like imbalanced-learn's SMOTE, there is no
         ``sample_indices_``: the new samples are not in ``X``.
         """
+        X = as_sample_array(X, "X")
         _, xn, yn = self.resample(X, y)
         self.sampling_strategy_ = self._targets(check_labels(y))
         self.n_synthetic_ = len(yn)
@@ -324,6 +331,7 @@ class ImblearnSampler(BaseSampler):
 
     def resample(self, x, y, rng=None):
         """One draw on the data: ``(indices, x_new, y_new)`` (see the module docs)."""
+        x = as_sample_array(x, "x")
         y = np.asarray(y)
         check_same_length(x, y, "x", "y")
         if self.index_only:
@@ -349,6 +357,7 @@ class ImblearnSampler(BaseSampler):
 
         Sets ``sample_indices_`` when the wrapped sampler has them.
         """
+        X = as_sample_array(X, "X")
         check_same_length(X, y, "X", "y")
         shape = tuple(np.shape(X)[1:])
         xr, yr = self.sampler.fit_resample(_flatten(X), np.asarray(y))

@@ -69,7 +69,7 @@ class DeferredReweighting(keras.callbacks.Callback):
         self.samples_per_class = [float(v) for v in check_samples_per_class(samples_per_class)]
         self.start_epoch = check_positive_int(start_epoch, "start_epoch", minimum=0)
         self.beta = check_beta(beta)
-        self.verbose = int(verbose)
+        self.verbose = check_positive_int(verbose, "verbose", minimum=0)
         self._targets: list = []
         self._initial: list | None = None
 

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from imbkeras import pipeline
-from imbkeras._validation import check_labels, check_positive_int, check_same_length
+from imbkeras._validation import (_short, check_callable, check_labels, check_pair,
+                                  check_positive_int, check_real, check_resampler,
+                                  check_same_length, check_samples, check_seed, check_verbose)
 from imbkeras.models import build_path_classifier, multipath_path_model
 
 
@@ -71,11 +73,19 @@ def fit_multipath(model: keras.Model, x, y, *, path_epochs: int = 5, epochs: int
 
     Raises:
         ValueError: when the number of paths differs from the number of
-            classes, or for bad labels / epochs.
+            classes, when a class has no sample in ``y`` (its path would be
+            trained on negatives only), for bad labels / epochs / batch size /
+            ``mixup_alpha`` or an ``eval_data`` that is not an ``(x, y)`` pair.
+        TypeError: for an ``optimizer`` that is not a callable returning an
+            optimizer, a ``sampler`` without ``fit_resample``, or a bad
+            ``seed``.
 
     Reference:
         Luo et al. (2019), sections III.C-D and Table III.
     """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a multi-path keras.Model; received {_short(model)}.")
+    x = check_samples(x, "x")
     y = check_labels(y)
     check_same_length(x, y)
     paths = _paths(model)
@@ -86,11 +96,36 @@ def fit_multipath(model: keras.Model, x, y, *, path_epochs: int = 5, epochs: int
     if y.max() >= k:
         raise ValueError(f"`y` holds label {int(y.max())}, but the model has {k} classes "
                          f"(one per path).")
-    for name, value in (("path_epochs", path_epochs), ("epochs", epochs)):
+    missing = sorted(set(range(k)) - set(np.unique(y).tolist()))
+    if missing:
+        raise ValueError(f"`y` has no sample of class(es) {missing}; each of the {k} paths is "
+                         f"trained one-vs-rest on its class, so every class in [0, {k - 1}] "
+                         f"needs samples (class counts: {np.bincount(y, minlength=k).tolist()}).")
+    for name, value in (("path_epochs", path_epochs), ("epochs", epochs),
+                        ("batch_size", batch_size)):
         check_positive_int(value, name)
     check_positive_int(fine_tune_epochs, "fine_tune_epochs", minimum=0)
-    optimizer = optimizer or (lambda: keras.optimizers.Adam(1e-3))
-    xe, ye = (x, y) if eval_data is None else (eval_data[0], check_labels(eval_data[1]))
+    if mixup_alpha is not None:
+        check_real(mixup_alpha, "mixup_alpha")
+        if not mixup_alpha > 0:
+            raise ValueError(f"`mixup_alpha` must be > 0 or None (no MixUp); received "
+                             f"{mixup_alpha!r}.")
+    check_resampler(sampler, "sampler")
+    seed = check_seed(seed)
+    verbose = check_verbose(verbose)
+    if optimizer is not None and isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"`optimizer` must be a callable returning a fresh optimizer (each "
+                        f"path and the head get their own), e.g. lambda: "
+                        f"keras.optimizers.Adam(1e-3); received the optimizer instance "
+                        f"{_short(optimizer)}.")
+    optimizer = check_callable(optimizer or (lambda: keras.optimizers.Adam(1e-3)), "optimizer",
+                               "a callable returning a fresh optimizer")
+    if eval_data is None:
+        xe, ye = x, y
+    else:
+        xe, ye = check_pair(eval_data, "eval_data")
+        xe, ye = check_samples(xe, "eval_data[0]"), check_labels(ye, "eval_data[1]", k)
+        check_same_length(xe, ye, "eval_data[0]", "eval_data[1]")
     rows, classifiers = [], []
     for i in range(k):
         clf = build_path_classifier(path_model=multipath_path_model(model, i), index=i)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
-
 import keras
 import numpy as np
 
 from imbkeras import pipeline
-from imbkeras._validation import check_positive_int
+from imbkeras._validation import (_short, check_pair, check_positive_int, check_seed,
+                                  check_verbose)
 
 
 def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epochs: int = 10,
@@ -46,7 +45,11 @@ def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epoch
 
     Raises:
         ValueError: for ``patience < 0``, ``patience`` without
-            ``validation_data``, or bad ``epochs`` / ``batch_size``.
+            ``validation_data``, a ``validation_data`` that is not an
+            ``(x, y)`` pair, or bad ``epochs`` / ``batch_size``.
+        TypeError: for a model that is not a ``keras.Model`` (``ValueError``
+            when it is not compiled), a non-integer ``patience`` or a bad
+            ``seed``.
 
     Example:
         >>> import numpy as np
@@ -67,14 +70,23 @@ def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epoch
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
+    seed = check_seed(seed)
+    verbose = check_verbose(verbose)
+    if validation_data is not None:
+        validation_data = check_pair(validation_data, "validation_data")
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"`callbacks` must be a list of keras callbacks or None; received "
+                        f"{_short(callbacks)}.")
     if patience is not None:
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) \
-                or patience < 0:
-            raise ValueError(f"`patience` must be an integer >= 0 or None; received "
-                             f"{patience!r}.")
+        patience = check_positive_int(patience, "patience", minimum=0)
         if validation_data is None:
             raise ValueError("`patience` (early stopping) needs `validation_data`; received "
                              "validation_data=None.")
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a compiled keras.Model; received {_short(model)}.")
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError(f"`model` {model.name!r} must be compiled (fit_resampled trains it "
+                         f"with its optimizer and loss).")
     ds = pipeline.make_dataset(x, y, batch_size, sampler=sampler, augment=augment,
                                seed=seed, label_mode=label_mode,
                                num_classes=num_classes)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from imbkeras._validation import check_real
+
 
 @keras.saving.register_keras_serializable(package="imbkeras")
 class InverseDecay(keras.optimizers.schedules.LearningRateSchedule):
@@ -13,6 +15,10 @@ class InverseDecay(keras.optimizers.schedules.LearningRateSchedule):
         initial_learning_rate: ``lr_0`` (Buda's MNIST recipe: 0.01).
         gamma: decay rate (1e-4).
         power: decay exponent (0.75).
+
+    Raises:
+        ValueError: for a negative, NaN or infinite argument.
+        TypeError: for an argument that is not a real number.
 
     Example:
         >>> s = InverseDecay(0.01, gamma=1e-4, power=0.75)
@@ -25,13 +31,10 @@ class InverseDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float = 0.01, gamma: float = 1e-4,
                  power: float = 0.75):
-        for name, value in (("initial_learning_rate", initial_learning_rate),
-                            ("gamma", gamma), ("power", power)):
-            if not value >= 0:
-                raise ValueError(f"`{name}` must be >= 0; received {value!r}.")
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.gamma = float(gamma)
-        self.power = float(power)
+        self.initial_learning_rate = check_real(initial_learning_rate,
+                                                "initial_learning_rate", minimum=0.0)
+        self.gamma = check_real(gamma, "gamma", minimum=0.0)
+        self.power = check_real(power, "power", minimum=0.0)
 
     def __call__(self, step):
         step = keras.ops.cast(step, "float32")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 
+from imbkeras._validation import check_optional_int, check_positive_int, check_verbose
 from imbkeras.models import split_head
 
 
@@ -31,6 +32,12 @@ def fine_tune_head(model: keras.Model, data, *, optimizer, loss, epochs: int = 1
     Returns:
         The ``History`` of the fine-tuning ``fit``.
 
+    Raises:
+        ValueError: for ``epochs`` / ``steps_per_epoch`` < 1, a bad ``verbose``,
+            a missing ``optimizer`` / ``loss`` or a model without a separable head.
+        TypeError: for non-integer ``epochs`` / ``steps_per_epoch`` or a
+            ``model`` that is not a ``keras.Model``.
+
     Example:
         >>> import numpy as np
         >>> from imbkeras.models import lenet5
@@ -45,6 +52,12 @@ def fine_tune_head(model: keras.Model, data, *, optimizer, loss, epochs: int = 1
     Reference:
         Buda, Maki, Mazurowski (2018), section 2.2.4; Havaei et al. (2017).
     """
+    epochs = check_positive_int(epochs, "epochs")
+    steps_per_epoch = check_optional_int(steps_per_epoch, "steps_per_epoch")
+    verbose = check_verbose(verbose)
+    for name, value in (("optimizer", optimizer), ("loss", loss)):
+        if value is None:
+            raise ValueError(f"`{name}` is required for the fine-tuning compile; received None.")
     extractor, head = split_head(model, feature_layer)
     head_ids = {id(layer) for layer in head.layers}
     frozen = [layer for layer in extractor.layers if id(layer) not in head_ids]

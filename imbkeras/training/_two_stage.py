@@ -19,7 +19,9 @@ import keras
 import numpy as np
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import _short, check_labels, check_positive_int, check_same_length
+from imbkeras._validation import (_short, check_labels, check_optional_int, check_positive_int,
+                                  check_resampler, check_same_length, check_samples, check_seed,
+                                  check_verbose)
 from imbkeras.models import split_head
 
 #: Feature matrices above this size are cached in a memory-mapped file.
@@ -60,6 +62,8 @@ def extract_features(extractor: keras.Model, x, batch_size: int = 256,
         raise TypeError(f"`extractor` must be a keras.Model (the first part of split_head); "
                         f"received {_short(extractor)}.")
     batch_size = check_positive_int(batch_size, "batch_size")
+    memmap_threshold = check_positive_int(memmap_threshold, "memmap_threshold", minimum=0)
+    x = check_samples(x, "x")
     n = len(x)
     dim = int(np.prod(extractor.output_shape[1:]))
     nbytes = n * dim * 4
@@ -82,13 +86,13 @@ def extract_features(extractor: keras.Model, x, batch_size: int = 256,
     return out
 
 
-def _resample(sampler, features, y):
+def _resample(sampler, features, y, name="stage2_sampler"):
     try:
         xr, yr = sampler.fit_resample(features, y)
     except ValueError as err:
         counts = dict(zip(*np.unique(y, return_counts=True)))
         raise ValueError(
-            f"`stage2_sampler`={sampler!r} failed on the {features.shape} feature matrix with "
+            f"`{name}`={sampler!r} failed on the {features.shape} feature matrix with "
             f"class counts {({int(k): int(v) for k, v in counts.items()})}: {err}. A sampler "
             f"that interpolates between neighbours (SMOTE) needs k_neighbors < the smallest "
             f"class count; lower k_neighbors or use random oversampling.") from err
@@ -133,19 +137,37 @@ def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None
 
     Raises:
         ValueError: for a model without a separable head, inputs that do not
-            match the model, features of the wrong shape, or a sampler that
-            cannot resample the features (e.g. SMOTE with more neighbours
-            than a class has samples).
+            match the model, features of the wrong shape, bad ``epochs`` /
+            ``batch_size``, or a sampler that cannot resample the features
+            (e.g. SMOTE with more neighbours than a class has samples).
+        TypeError: for a ``sampler`` without ``fit_resample`` or arguments of
+            the wrong type.
 
     Reference:
         Koziarski (2020), section III (feature-space resampling).
     """
+    return _fine_tune(model, x, y, sampler, "sampler", optimizer=optimizer, loss=loss,
+                      epochs=epochs, batch_size=batch_size, feature_layer=feature_layer,
+                      features=features, seed=seed, verbose=verbose,
+                      feature_batch_size=feature_batch_size,
+                      memmap_threshold=memmap_threshold, cache_dir=cache_dir)
+
+
+def _fine_tune(model, x, y, sampler, sampler_name, *, optimizer, loss, epochs, batch_size,
+               feature_layer, features, seed, verbose, feature_batch_size=256,
+               memmap_threshold=MEMMAP_THRESHOLD_BYTES, cache_dir=None):
     y = check_labels(y)
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    seed = check_seed(seed)
+    verbose = check_verbose(verbose)
+    sampler = _seeded(sampler, seed, sampler_name)
     extractor, head = split_head(model, feature_layer)
     dim = int(np.prod(extractor.output_shape[1:]))
     if features is None:
         if x is None:
             raise ValueError("pass `x` (samples) or `features`; received neither.")
+        x = check_samples(x, "x")
         _check_inputs(model, x)
         check_same_length(x, y)
         features = extract_features(extractor, x, feature_batch_size, memmap_threshold,
@@ -155,8 +177,7 @@ def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None
         if features.ndim != 2 or features.shape[1] != dim or len(features) != len(y):
             raise ValueError(f"`features` must have shape ({len(y)}, {dim}) (samples x the "
                              f"backbone's output size); received {features.shape}.")
-    sampler = _seeded(sampler, seed)
-    xr, yr = _resample(sampler, features, y)
+    xr, yr = _resample(sampler, features, y, sampler_name)
     loss = loss if loss is not None else (getattr(model, "loss", None)
                                           or "sparse_categorical_crossentropy")
     head.compile(optimizer=optimizer or keras.optimizers.RMSprop(1e-4), loss=loss)
@@ -167,13 +188,11 @@ def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None
                     verbose=verbose)
 
 
-def _seeded(sampler, seed):
+def _seeded(sampler, seed, name="stage2_sampler"):
     """A copy of ``sampler`` with its seed set (imbkeras ``seed``, imblearn ``random_state``)."""
     if sampler is None:
-        raise ValueError("`stage2_sampler` must be a sampler with `fit_resample`; received None.")
-    if not hasattr(sampler, "fit_resample"):
-        raise TypeError(f"`stage2_sampler` must have `fit_resample` (an imbkeras or "
-                        f"imbalanced-learn sampler); received {_short(sampler)}.")
+        raise ValueError(f"`{name}` must be a sampler with `fit_resample`; received None.")
+    check_resampler(sampler, name, allow_none=False)
     if seed is None:
         return sampler
     return sampling.reseeded(sampler, seed, keep_set=True)
@@ -191,6 +210,13 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
     The training data and sampler are held by reference, so the callback is
     not meant to be saved with a model (``get_config`` records only the
     fine-tuning settings).
+
+    Raises:
+        ValueError: for a missing ``sampler`` (when ``x`` / ``y`` are given),
+            bad labels, ``x`` and ``y`` of different lengths or bad
+            ``epochs`` / ``batch_size``; when training begins, for missing
+            data or a model without a separable head (before stage 1 trains).
+        TypeError: for a ``sampler`` without ``fit_resample``.
 
     Example:
         >>> import numpy as np
@@ -213,17 +239,42 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
                  epochs: int = 20, batch_size: int = 32, feature_layer: str | None = None,
                  seed: int | None = 0, verbose: int = 0):
         super().__init__()
+        # x, y and sampler may all be None only for deserialisation (from_config); they
+        # are then required when training begins.
+        if (x is not None or y is not None) and sampler is None:
+            raise ValueError("`sampler` must be a sampler with `fit_resample` (the stage-2 "
+                             "sampler of the features); received None.")
+        check_resampler(sampler, "sampler")
+        if y is not None:
+            y = check_labels(y)
+        if x is not None:
+            x = check_samples(x, "x")
+            if y is not None:
+                check_same_length(x, y)
         self.x, self.y, self.sampler = x, y, sampler
         self.optimizer, self.loss = optimizer, loss
         self.epochs = check_positive_int(epochs, "epochs")
         self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.feature_layer, self.seed, self.verbose = feature_layer, seed, verbose
+        self.feature_layer = feature_layer
+        self.seed = check_seed(seed)
+        self.verbose = check_verbose(verbose)
         self.history = None
+        self._sampler_name = "sampler"
+
+    def on_train_begin(self, logs=None):
+        # Fail before stage 1 trains, not after it.
+        for name in ("x", "y", "sampler"):
+            if getattr(self, name) is None:
+                raise ValueError(f"FeatureSpaceResampling needs `{name}` (the training data "
+                                 f"and the stage-2 sampler); received {name}=None.")
+        split_head(self.model, self.feature_layer)
+        _check_inputs(self.model, self.x)
 
     def on_train_end(self, logs=None):
-        self.history = feature_space_fine_tune(
-            self.model, self.x, self.y, self.sampler, optimizer=self.optimizer, loss=self.loss,
-            epochs=self.epochs, batch_size=self.batch_size, feature_layer=self.feature_layer,
+        self.history = _fine_tune(
+            self.model, self.x, self.y, self.sampler, self._sampler_name,
+            optimizer=self.optimizer, loss=self.loss, epochs=self.epochs,
+            batch_size=self.batch_size, feature_layer=self.feature_layer, features=None,
             seed=self.seed, verbose=self.verbose)
 
     def get_config(self):
@@ -258,7 +309,8 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
         seed: seeds stage 1's draws and augmentation and stage 2's sampler
             and shuffling.
         augment: augmentation of stage 1 (see ``make_dataset``).
-        stage2_epochs, stage2_batch_size: default: ``epochs``, ``batch_size``.
+        stage2_epochs, stage2_batch_size: ``None`` for ``epochs``,
+            ``batch_size``; else an int >= 1.
         stage2_optimizer: default ``RMSprop(1e-4)``.
         feature_layer: split point of the head.
         verbose: Keras verbosity.
@@ -268,8 +320,11 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
         ``{"stage1": History, "stage2": History or None}``.
 
     Raises:
-        ValueError: for an uncompiled model, inputs that do not match it, or
-            the errors of :func:`feature_space_fine_tune`.
+        ValueError: for an uncompiled model, inputs that do not match it, bad
+            epochs / batch sizes, or the errors of
+            :func:`feature_space_fine_tune`.
+        TypeError: for samplers without ``fit_resample``, a ``seed`` that is
+            not a non-negative int, or arguments of the wrong type.
 
     Example:
         >>> import numpy as np, keras
@@ -289,22 +344,36 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
         network training in the imbalanced colorectal cancer image
         classification", IJCNN.
     """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a compiled keras.Model; received {_short(model)}.")
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ValueError(f"`model` {model.name!r} must be compiled (its optimizer and loss "
                          f"train stage 1).")
+    x = check_samples(x, "x")
     y = check_labels(y)
     check_same_length(x, y)
     _check_inputs(model, x)
     split_head(model, feature_layer)  # fail before training if there is no head
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
+    stage2_epochs = check_optional_int(stage2_epochs, "stage2_epochs")
+    stage2_batch_size = check_optional_int(stage2_batch_size, "stage2_batch_size")
+    seed = check_seed(seed)
+    verbose = check_verbose(verbose)
+    check_resampler(stage1_sampler, "stage1_sampler")
+    check_resampler(stage2_sampler, "stage2_sampler")
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"`callbacks` must be a list of keras callbacks or None; received "
+                        f"{_short(callbacks)}.")
     cbs = list(callbacks or [])
     fs = None
     if stage2_sampler is not None:
-        fs = FeatureSpaceResampling(x, y, stage2_sampler, optimizer=stage2_optimizer,
-                                    epochs=stage2_epochs or epochs,
-                                    batch_size=stage2_batch_size or batch_size,
-                                    feature_layer=feature_layer, seed=seed, verbose=verbose)
+        fs = FeatureSpaceResampling(
+            x, y, stage2_sampler, optimizer=stage2_optimizer,
+            epochs=epochs if stage2_epochs is None else stage2_epochs,
+            batch_size=batch_size if stage2_batch_size is None else stage2_batch_size,
+            feature_layer=feature_layer, seed=seed, verbose=verbose)
+        fs._sampler_name = "stage2_sampler"
         cbs.append(fs)
     ds = pipeline.make_dataset(x, y, batch_size, sampler=stage1_sampler, seed=seed,
                                augment=augment)

@@ -204,7 +204,7 @@ def _findings_sections(df, preset, tables: dict) -> list:
     if preset.paper_tables:
         lines += ["## Paper vs ours", ""]
         for tid, both in _findings.paper_vs_ours(df, preset.paper_tables).items():
-            tables[f"paper_vs_ours_{tid}"] = both
+            tables["paper_vs_ours_" + "".join(c if c.isalnum() else "_" for c in tid)] = both
             caption = preset.paper_tables[tid].caption
             lines += [f"### {tid}" + (f": {caption}" if caption else ""), "",
                       markdown_table(both, 3), ""]

@@ -127,7 +127,7 @@ def test_report_has_findings_paper_vs_ours_and_degenerate_runs(toy_run):
     assert "| toy.F1.clean-beats-noisy |" in text
     assert "## Degenerate runs" in text and "| constant | 4 |" in text
     assert (out / "findings.csv").is_file()
-    both = pd.read_csv(out / "paper_vs_ours_Table 1.csv", index_col=0, header=[0, 1])
+    both = pd.read_csv(out / "paper_vs_ours_Table_1.csv", index_col=0, header=[0, 1])
     assert both.loc["oracle", ("accuracy", "paper")] == 99.0
     assert np.isnan(both.loc["oracle", ("accuracy", "ours")])  # not run: blank
     assert both.loc["centroid", ("accuracy", "ours")] == pytest.approx(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from imbkeras.datasets._intensity import to_unit_range
+
 DOWNLOAD_HINT = "`python data_scripts/download_cifar10.py DIR` fetches them"
 FOLDER = "cifar-10-batches-py"
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -113,6 +115,7 @@ def load_cifar10(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarr
     directory = _directory(path)
     names = TRAIN_BATCHES if kind == "train" else TEST_BATCHES
     parts = [read_cifar_batch(directory / name) for name in names]
-    x = np.concatenate([p[0] for p in parts]).astype(np.float32) / np.float32(255)
+    x = to_unit_range(np.concatenate([p[0] for p in parts]), f"CIFAR-10 {kind} batches in "
+                      f"{str(directory)!r}")
     y = np.concatenate([p[1] for p in parts])
     return x, y

@@ -41,7 +41,6 @@ from imbkeras.experiments._registry import (DataBundle, register_dataset, regist
 
 TRAINER = "koziarski2020.two_stage"
 SCENARIOS = ["single_majority", "single_minority", "half_minority", "linear_ratio"]
-METRICS = ["avacc", "cba", "mavg", "macro_f1"]
 KATHER_ENV = "IMBKERAS_KATHER_DIR"
 KATHER_CLASSES = ("01_TUMOR", "02_STROMA", "03_COMPLEX", "04_LYMPHO", "05_DEBRIS",
                   "06_MUCOSA", "07_ADIPOSE", "08_EMPTY")

@@ -170,7 +170,7 @@ class _IndexStream:
     arrays live in ``pools`` until a few epochs later.
     """
 
-    def __init__(self, y, sampler, batch_size, shuffle, seed, continuous, drop_remainder,
+    def __init__(self, y, sampler, batch_size, shuffle, seed, steps, drop_remainder,
                  x=None, chunk: int = 1, pool_bytes: int = 64 * 2**20):
         self.chunk = chunk
         self.y = y
@@ -178,12 +178,13 @@ class _IndexStream:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
-        self.continuous = continuous
+        self.steps = steps  # batches per pass of a continuous stream (None: one epoch)
         self.drop_remainder = drop_remainder
         self.x = x
         self.epoch = 0
         self.batch = 0
         self._ready = None  # (epoch, indices) drawn ahead
+        self._carry = np.empty(0, dtype=np.int64)  # drawn, not yet served (continuous)
         self.pools = {}  # start id -> (x_new, y_new)
         self._next_id = len(y)
         self._lock = threading.Lock()
@@ -238,7 +239,7 @@ class _IndexStream:
 
     def __call__(self):
         bs = self.batch_size
-        if not self.continuous:
+        if self.steps is None:
             ready, self._ready = self._ready, None
             idx = ready[1] if ready is not None and ready[0] == self.epoch \
                 else self.draw(self.epoch)
@@ -248,13 +249,18 @@ class _IndexStream:
             if not _EXITING.is_set():  # draw the next epoch while this one is consumed
                 self._ready = (self.epoch, self.draw(self.epoch))
             return
-        carry = np.empty(0, dtype=np.int64)
-        while not _EXITING.is_set():  # endless epochs; batches may span epoch boundaries
-            carry = np.concatenate([carry, self.draw(self.epoch)])
-            self.epoch += 1
-            full = len(carry) // bs * bs
-            yield from self._chunks(carry[:full])
-            carry = carry[full:]
+        # ``steps`` full batches per pass; batches may span the sampler's epochs, and the
+        # next pass continues where this one stopped (the carry is kept between passes)
+        need = self.steps * bs
+        while need and not _EXITING.is_set():
+            full = min(len(self._carry) // bs * bs, need)
+            if not full:
+                self._carry = np.concatenate([self._carry, self.draw(self.epoch)])
+                self.epoch += 1
+                continue
+            part, self._carry = self._carry[:full], self._carry[full:]
+            need -= full
+            yield from self._chunks(part)
 
     def gather(self, x, labels, idx):
         """``(x[idx], labels[idx])`` with synthetic ids read from their pools."""
@@ -521,11 +527,9 @@ def _prefetch_batches(batch_nbytes: int) -> int:
     return int(max(2, min(16, (32 * 2**20) // max(1, batch_nbytes))))
 
 
-def _finish(ds, n_batches: int | None, continuous: bool, prefetch: int) -> tf.data.Dataset:
+def _finish(ds, n_batches: int | None, prefetch: int) -> tf.data.Dataset:
     """Stage 7: declare the cardinality and prefetch ``prefetch`` batches (0: none)."""
-    if continuous:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
-    elif n_batches is not None:
+    if n_batches is not None:
         ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     ds = ds.prefetch(prefetch) if prefetch else ds
     _DATASETS.add(ds)
@@ -568,9 +572,14 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
             ``"multi_hot"`` for 2-D ``y``, ``"categorical"`` with MixUp, else
             ``"sparse"``.
         steps_per_epoch: ``None`` for one pass over the resampled set per
-            iteration; an int for an endless stream of full batches (use with
-            ``model.fit(..., steps_per_epoch=...)`` for an equal number of
-            iterations per method; resampling still happens at every pass).
+            iteration; an int ``N`` for exactly ``N`` full batches per
+            iteration, drawn from a continuous stream of resampled epochs
+            (batches may span the sampler's epochs, and each iteration
+            continues where the previous one stopped): an equal number of
+            iterations per method whatever the sampler draws.
+            ``model.fit(ds, epochs=E)`` then takes ``E * N`` steps, with or
+            without ``fit``'s own ``steps_per_epoch=N``. For an endless
+            stream ask for it by name: ``make_dataset(...).repeat()``.
         drop_remainder: drop the last partial batch of each epoch.
         prefetch: keep a few batches ready ahead of the consumer (about
             32 MiB, 2 to 16 batches).
@@ -617,16 +626,17 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = resolve_seed(seed)
     if steps_per_epoch is not None:
-        check_positive_int(steps_per_epoch, "steps_per_epoch")
+        steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
     inputs = _resolve_inputs(x, y, loader, label_mode, num_classes, mixup_alpha)
     stages = _check_stages(augment)
     sampler = _resolve_sampler(sampler, inputs)
 
-    continuous = steps_per_epoch is not None
-    fixed = drop_remainder or continuous
+    fixed = drop_remainder or steps_per_epoch is not None
     n = _epoch_size(sampler, inputs.y)
     n_batches = None if n is None else (n // batch_size if drop_remainder
                                         else math.ceil(n / batch_size))
+    if steps_per_epoch is not None:
+        n_batches = steps_per_epoch
     if n == 0 or n_batches == 0:
         raise ValueError(f"an epoch would be empty: {len(inputs.y)} samples"
                          + ("" if sampler is None else f" ({sampler!r} draws {n})")
@@ -636,7 +646,7 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
     sample_shape = tuple(x.shape[1:])
     sample_nbytes = int(np.prod(sample_shape, dtype=np.int64)) * x.dtype.itemsize
     chunk = _chunk_batches(sample_nbytes, batch_size, inputs.files)
-    stream = _IndexStream(inputs.y, sampler, batch_size, shuffle, seed, continuous, fixed,
+    stream = _IndexStream(inputs.y, sampler, batch_size, shuffle, seed, steps_per_epoch, fixed,
                           x=None if inputs.files else x, chunk=chunk,
                           pool_bytes=_pool_bytes(chunk * batch_size * sample_nbytes,
                                                  len(x) * sample_nbytes))
@@ -649,4 +659,4 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
     if transform:
         ds = _augment_and_mix(ds, stages, mixup_alpha, seed, parallel)
     batch_nbytes = batch_size * int(np.prod(sample_shape, dtype=np.int64)) * x.dtype.itemsize
-    return _finish(ds, n_batches, continuous, _prefetch_batches(batch_nbytes) if prefetch else 0)
+    return _finish(ds, n_batches, _prefetch_batches(batch_nbytes) if prefetch else 0)

@@ -55,10 +55,35 @@ def test_categorical_labels_and_cardinality():
 
 def test_steps_per_epoch_stream_full_batches_and_fresh_draws():
     ds = make_dataset(X, Y, 6, sampler=RandomUnderSampler(), steps_per_epoch=2, seed=0)
-    batches = [b.numpy() for b, _ in ds.take(8)]
+    assert int(ds.cardinality()) == 2
+    batches = [b.numpy() for b, _ in ds.repeat().take(8)]  # endless when asked by name
     assert all(len(b) == 6 for b in batches)
     flat = np.concatenate(batches)[:, 0, 0, 0]
     assert len(set(flat[:12].tolist()) ^ set(flat[12:24].tolist())) > 0
+
+
+def test_steps_per_epoch_is_finite_and_passes_continue_the_stream():
+    """Each pass gives exactly N batches; the passes together are the continuous stream."""
+    kw = dict(batch_size=5, sampler=RandomOverSampler(seed=0), seed=3)
+    ds = make_dataset(X, Y, steps_per_epoch=3, **kw)
+    passes = [[b.numpy() for b, _ in ds] for _ in range(3)]
+    assert [len(p) for p in passes] == [3, 3, 3]
+    endless = make_dataset(X, Y, steps_per_epoch=9, **kw)
+    assert np.array_equal(np.concatenate([np.concatenate(p) for p in passes]),
+                          np.concatenate([b.numpy() for b, _ in endless]))
+
+
+@pytest.mark.parametrize("fit_steps", [None, 5])
+def test_fit_on_steps_per_epoch_returns_after_epochs_times_steps(fit_steps):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    steps = []
+    count = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: steps.append(b))
+    ds = make_dataset(X / 50.0, Y, 4, sampler=RandomOverSampler(seed=0), steps_per_epoch=5)
+    hist = model.fit(ds, epochs=2, steps_per_epoch=fit_steps, verbose=0, callbacks=[count])
+    assert len(steps) == 10 and len(hist.history["loss"]) == 2
 
 
 def test_imblearn_sampler_by_duck_typing():
@@ -89,6 +114,11 @@ def test_feeds_model_fit_over_several_epochs():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_dataset(X, Y, **kwargs)
+
+
+def test_steps_per_epoch_float_is_rejected():
+    with pytest.raises((TypeError, ValueError), match="steps_per_epoch"):
+        make_dataset(X, Y, 4, steps_per_epoch=2.5)
 
 
 def test_length_mismatch():

@@ -74,7 +74,7 @@ def test_smote_samples_are_appended_fresh_each_epoch():
 
 def test_imblearn_smote_and_steps_per_epoch_mode_span_epochs():
     ds = make_dataset(X, Y, 16, sampler=ImbSMOTE(k_neighbors=3), steps_per_epoch=3, seed=0)
-    batches = [b for _, b in ds.take(12)]  # 192 samples: more than two epochs of 72
+    batches = [b for _, b in ds.repeat().take(12)]  # 192 samples: more than two epochs of 72
     assert all(len(b) == 16 for b in batches)
     counts = np.bincount(np.concatenate([b.numpy() for b in batches]), minlength=3)
     assert counts.min() > 50
@@ -267,7 +267,7 @@ def test_a_process_holding_an_endless_stream_exits_promptly(tmp_path):
         "from imbkeras.sampling import RandomOverSampler\n"
         "x = np.random.rand(300, 28, 28, 1).astype('float32')\n"
         "y = np.repeat(np.arange(3), [240, 40, 20])\n"
-        "ds = make_dataset(x, y, 32, sampler=RandomOverSampler(seed=0), steps_per_epoch=5)\n"
+        "ds = make_dataset(x, y, 32, sampler=RandomOverSampler(seed=0), steps_per_epoch=5).repeat()\n"
         "it = iter(ds); next(it)\n"  # a live iterator whose prefetch buffer is full
         "finite = iter(make_dataset(x, y, 32)); next(finite)\n"
         "print('ok', flush=True)\n")

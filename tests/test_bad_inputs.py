@@ -75,8 +75,8 @@ CASES = [
     ("fit_resampled patience", lambda: ik.training.fit_resampled(None, X, Y, patience=-1,
                                                                  validation_data=(X, Y)),
      ValueError, "patience"),
-    ("bagging n_estimators", lambda: ik.ensemble.BaggingClassifier(lambda s, k: None, 0),
-     ValueError, "n_estimators"),
+    ("bagging n_estimators", lambda: ik.ensemble.BaggingClassifier(
+        lambda s, k: None, 0).fit(X, Y), ValueError, "n_estimators"),
     ("fit_multipath paths != classes", lambda: ik.training.fit_multipath(
         ik.models.multipath2d((16, 16, 1), 3, num_paths=2, pooling="global_avg"),
         np.zeros((6, 16, 16, 1)), Y), ValueError, "one path per class"),
@@ -317,12 +317,12 @@ NEW = [
         [5, 3, 1], start_epoch=-1), ValueError, "start_epoch"),
     # ensembles and baselines
     ("bagging voting", lambda: ik.ensemble.BaggingClassifier(lambda s, k: None, 2,
-                                                             voting="max"), ValueError,
+                                                             voting="max").fit(X, Y), ValueError,
      "voting"),
-    ("bagging build_fn junk", lambda: ik.ensemble.BaggingClassifier("lenet5", 2), TypeError,
-     "build_fn"),
-    ("boosting n_estimators", lambda: ik.ensemble.BoostingClassifier(lambda s, k: None, 0),
-     ValueError, "n_estimators"),
+    ("bagging build_fn junk", lambda: ik.ensemble.BaggingClassifier("lenet5", 2).fit(X, Y),
+     TypeError, "build_fn"),
+    ("boosting n_estimators", lambda: ik.ensemble.BoostingClassifier(
+        lambda s, k: None, 0).fit(X, Y), ValueError, "n_estimators"),
     ("GSVMRU fit one class", lambda: ik.baselines.GSVMRU().fit(np.zeros((6, 2)), np.zeros(6)),
      ValueError, "class"),
     ("GPClassifier fit lengths", lambda: ik.baselines.GPClassifier().fit(np.zeros((4, 2)), Y),

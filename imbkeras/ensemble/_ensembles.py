@@ -1,4 +1,9 @@
-"""Ensembles of Keras models for imbalanced data: bagging and SAMME boosting."""
+"""Ensembles of Keras models for imbalanced data: bagging and SAMME boosting.
+
+Both are scikit-learn estimators (``get_params`` / ``set_params``, ``clone``,
+``score``, ``classes_``, any hashable labels): ``__init__`` only stores its
+arguments, which are checked when ``fit`` uses them.
+"""
 
 from __future__ import annotations
 
@@ -7,44 +12,46 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_callable, check_labels, check_positive_int,
-                                  check_resampler, check_same_length, check_samples, check_seed,
-                                  check_verbose)
+from imbkeras._validation import (_short, check_callable, check_positive_int, check_resampler,
+                                  check_seed, check_verbose)
 
 
-class _Ensemble:
+class _Ensemble(ClassifierMixin, BaseEstimator):
     """Shared parts: argument checks, member predictions, saving (one .keras per member)."""
 
     kind = ""
 
-    def __init__(self, build_fn, n_estimators: int, epochs: int, batch_size: int,
-                 seed: int | None, verbose: int, sampler=None):
-        self.build_fn = check_callable(build_fn, "build_fn", "callable (input_shape, "
-                                       "num_classes) -> compiled keras.Model")
-        self.n_estimators = check_positive_int(n_estimators, "n_estimators")
-        self.epochs = check_positive_int(epochs, "epochs")
-        self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.seed = check_seed(seed)
-        self.verbose = check_verbose(verbose)
-        self.sampler = check_resampler(sampler, "sampler")
-        self.members_: list = []
-        self.weights_: list = []
-
-    def _check(self, x, y):
-        x = check_samples(x, "x")
-        y = check_labels(y)
-        check_same_length(x, y)
-        # the attributes may have been replaced since construction: check them again
+    def _check_params(self):
+        check_callable(self.build_fn, "build_fn", "callable (input_shape, num_classes) -> "
+                                                  "compiled keras.Model")
         for name in ("n_estimators", "epochs", "batch_size"):
             check_positive_int(getattr(self, name), name)
         check_seed(self.seed)
+        check_verbose(self.verbose)
         check_resampler(self.sampler, "sampler")
-        self.classes_ = np.arange(int(y.max()) + 1)
+
+    def _check(self, x, y):
+        """Check the parameters and the data; encode the labels as ``0 .. K-1``."""
+        self._check_params()
+        # scikit-learn's own checks: numbers (any rank), finite, not sparse, y given,
+        # a column vector y flattened with a warning; sets n_features_in_
+        x, y = validate_data(self, x, y, allow_nd=True, dtype=None, y_numeric=False)
+        x = np.asarray(x) if np.issubdtype(x.dtype, np.floating) else x.astype(np.float32)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(f"`y` holds only one class ({encoder.classes_[0]!r}); "
+                             f"{type(self).__name__} needs samples of at least 2 classes.")
+        self.classes_ = encoder.classes_
         self.n_classes_ = len(self.classes_)
         self.input_shape_ = tuple(x.shape[1:])
-        return np.asarray(x), y
+        return x, encoder.transform(y).astype(np.int64)
 
     def _member(self, m):
         keras.utils.set_random_seed(int(np.random.SeedSequence(
@@ -58,12 +65,13 @@ class _Ensemble:
         return model
 
     def _check_fitted(self):
-        if not self.members_:
-            raise ValueError(f"this {type(self).__name__} is not fitted; call fit first.")
+        check_is_fitted(self, "members_", msg=f"this {type(self).__name__} is not fitted; call "
+                                              f"fit first.")
 
     def _check_x(self, x):
         self._check_fitted()
-        x = check_samples(x, "x")
+        x = validate_data(self, x, reset=False, allow_nd=True, dtype=None)
+        x = np.asarray(x) if np.issubdtype(x.dtype, np.floating) else x.astype(np.float32)
         if tuple(x.shape[1:]) != tuple(self.input_shape_):
             raise ValueError(f"`x` has samples of shape {tuple(x.shape[1:])}; the ensemble was "
                              f"fitted on samples of shape {tuple(self.input_shape_)}.")
@@ -88,7 +96,15 @@ class _Ensemble:
         return total / total.sum(1, keepdims=True)
 
     def predict(self, x) -> np.ndarray:
-        return self.predict_proba(x).argmax(1)
+        """The class (one of ``classes_``) of highest :meth:`predict_proba`."""
+        best = self.predict_proba(x).argmax(1)
+        return self.classes_[best]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.non_deterministic = self.seed is None
+        return tags
 
     def save(self, directory) -> Path:
         """``member_<i>.keras`` per member and ``manifest.json`` (weights, settings).
@@ -104,7 +120,7 @@ class _Ensemble:
         (directory / "manifest.json").write_text(json.dumps({
             "kind": self.kind, "n_members": len(self.members_),
             "weights": [float(w) for w in self.weights_], "voting": self.voting,
-            "n_classes": int(self.n_classes_), "input_shape": list(self.input_shape_),
+            "classes": self.classes_.tolist(), "input_shape": list(self.input_shape_),
             "seed": self.seed}, indent=2))
         return directory
 
@@ -119,16 +135,16 @@ class _Ensemble:
         if manifest["kind"] != cls.kind:
             raise ValueError(f"{str(directory)!r} holds a {manifest['kind']} ensemble, not "
                              f"{cls.kind}.")
-        obj = cls.__new__(cls)
+        obj = cls(None, len(manifest["weights"]), seed=manifest["seed"])
         obj.members_ = [keras.saving.load_model(directory / f"member_{i}.keras",
                                                 custom_objects=custom_objects)
                         for i in range(manifest["n_members"])]
         obj.weights_ = manifest["weights"]
         obj.voting = manifest["voting"]
-        obj.n_classes_ = manifest["n_classes"]
-        obj.classes_ = np.arange(obj.n_classes_)
+        obj.classes_ = np.asarray(manifest["classes"])
+        obj.n_classes_ = len(obj.classes_)
         obj.input_shape_ = tuple(manifest["input_shape"])
-        obj.seed = manifest["seed"]
+        obj.n_features_in_ = int(obj.input_shape_[0])
         return obj
 
 
@@ -151,12 +167,26 @@ class BaggingClassifier(_Ensemble):
             draws and the members' initialisation.
         verbose: Keras verbosity.
 
-    Raises:
+    Raises (in ``fit``, as scikit-learn estimators check their parameters):
         ValueError: for ``n_estimators`` / ``epochs`` / ``batch_size`` < 1, an
             unknown ``voting`` or ``verbose``.
         TypeError: for a ``build_fn`` that is not callable, a ``sampler``
             without ``fit_resample`` or a ``seed`` that is not a
             non-negative int or ``None``.
+
+    Example:
+        >>> import keras, numpy as np
+        >>> from sklearn.base import clone
+        >>> def build(shape, k):
+        ...     m = keras.Sequential([keras.Input(shape), keras.layers.Dense(k, "softmax")])
+        ...     m.compile("adam", "sparse_categorical_crossentropy")
+        ...     return m
+        >>> bag = BaggingClassifier(build, 2, epochs=1)
+        >>> clone(bag).set_params(n_estimators=3).get_params()["n_estimators"]
+        3
+        >>> x = np.r_[np.zeros((6, 2)), np.ones((4, 2))].astype("float32")
+        >>> bag.fit(x, ["a"] * 6 + ["b"] * 4).classes_.tolist()
+        ['a', 'b']
 
     Reference:
         Breiman (1996), Bagging predictors; Luo et al. (2019) (bagging and
@@ -167,10 +197,19 @@ class BaggingClassifier(_Ensemble):
 
     def __init__(self, build_fn, n_estimators: int = 5, *, sampler=None, voting: str = "soft",
                  epochs: int = 5, batch_size: int = 32, seed: int | None = 0, verbose: int = 0):
-        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose, sampler)
-        if voting not in ("soft", "hard"):
-            raise ValueError(f"`voting` must be 'soft' or 'hard'; received {voting!r}.")
+        self.build_fn = build_fn
+        self.n_estimators = n_estimators
+        self.sampler = sampler
         self.voting = voting
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+        self.verbose = verbose
+
+    def _check_params(self):
+        super()._check_params()
+        if self.voting not in ("soft", "hard"):
+            raise ValueError(f"`voting` must be 'soft' or 'hard'; received {self.voting!r}.")
 
     def fit(self, x, y):
         """Train the members on bootstrap bags of ``(x, y)``.
@@ -215,7 +254,7 @@ class BoostingClassifier(_Ensemble):
             seed; with ``None`` the sampler keeps its own).
         verbose: Keras verbosity.
 
-    Raises:
+    Raises (in ``fit``):
         ValueError: for ``n_estimators`` / ``epochs`` / ``batch_size`` < 1 or an
             unknown ``verbose``.
         TypeError: for a ``build_fn`` that is not callable, a ``sampler``
@@ -230,8 +269,15 @@ class BoostingClassifier(_Ensemble):
 
     def __init__(self, build_fn, n_estimators: int = 5, *, sampler=None, epochs: int = 5,
                  batch_size: int = 32, seed: int | None = 0, verbose: int = 0):
-        super().__init__(build_fn, n_estimators, epochs, batch_size, seed, verbose, sampler)
-        self.voting = "hard"
+        self.build_fn = build_fn
+        self.n_estimators = n_estimators
+        self.sampler = sampler
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+        self.verbose = verbose
+
+    voting = "hard"  # the alpha-weighted vote of SAMME
 
     def fit(self, x, y):
         """Resample once (with ``sampler``), then boost the members on ``(x, y)``.

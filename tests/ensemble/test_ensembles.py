@@ -63,5 +63,62 @@ def test_seeded():
     ({"build_fn": 3}, TypeError, "build_fn"),
 ])
 def test_bad_arguments(kwargs, exc, match):
+    bag = BaggingClassifier(**{"build_fn": weak, **kwargs})  # stored as given (scikit-learn)
+    assert bag.get_params()[next(iter(kwargs))] == next(iter(kwargs.values()))
+    x, y = _task(40)
     with pytest.raises(exc, match=match):
-        BaggingClassifier(**{"build_fn": weak, **kwargs})
+        bag.fit(x, y)
+
+
+# scikit-learn's own estimator checks that apply to a Keras-backed classifier, on a tiny
+# builder (one member, one epoch). Not run: the statistical ones (check_classifiers_train
+# wants 0.83 accuracy from any setting), the sample-weight and sparse-fit ones (no
+# sample_weight in fit, dense data only: sparse input is rejected, which is checked), and
+# the full suite's timing (about 6 minutes per class on 2 cores).
+SKLEARN_CHECKS = [
+    "check_parameters_default_constructible", "check_no_attributes_set_in_init",
+    "check_get_params_invariance", "check_set_params", "check_estimators_unfitted",
+    "check_estimator_repr", "check_dont_overwrite_parameters", "check_fit_check_is_fitted",
+    "check_n_features_in", "check_classifiers_classes", "check_estimators_nan_inf",
+    "check_requires_y_none", "check_fit2d_predict1d", "check_estimators_empty_data_messages",
+    "check_estimator_sparse_array", "check_complex_data", "check_estimators_pickle",
+    "check_dtype_object", "check_fit2d_1sample", "check_classifiers_one_label",
+    "check_supervised_y_2d", "check_fit_idempotent", "check_n_features_in_after_fitting",
+]
+# the two share every check but fit's body: boosting runs the ones that fit quickly
+BOOSTING_CHECKS = [c for c in SKLEARN_CHECKS
+                   if c not in ("check_classifiers_classes", "check_fit_idempotent",
+                                "check_supervised_y_2d", "check_dtype_object",
+                                "check_dont_overwrite_parameters")]
+
+
+def _tiny(input_shape, num_classes):
+    model = keras.Sequential([keras.Input(input_shape),
+                              keras.layers.Dense(num_classes, activation="softmax")])
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("cls, check", [(BaggingClassifier, c) for c in SKLEARN_CHECKS]
+                         + [(BoostingClassifier, c) for c in BOOSTING_CHECKS])
+def test_scikit_learn_estimator_checks(cls, check):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)(cls.__name__, cls(_tiny, 1, epochs=1, batch_size=64))
+
+
+def test_clone_score_and_string_labels():
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    x, y = _task(60)
+    names = np.array(["ring1", "ring2", "ring3"])[y]
+    bag = BaggingClassifier(_tiny, 2, epochs=1, seed=0)
+    again = clone(bag).set_params(n_estimators=1)
+    assert again.get_params()["n_estimators"] == 1 and bag.n_estimators == 2
+    assert repr(again).startswith("BaggingClassifier(") and "n_estimators=1" in repr(again)
+    scores = cross_val_score(again, x, names, cv=2)
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    fitted = again.fit(x, names)
+    assert set(fitted.predict(x)) <= set(names) and fitted.classes_.tolist() == sorted(set(names))
+    assert 0 <= fitted.score(x, names) <= 1

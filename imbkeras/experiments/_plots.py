@@ -12,6 +12,32 @@ import pandas as pd
 from imbkeras.experiments._analysis import _check
 
 
+def method_colors(methods) -> dict:
+    """One colour per method, in the given (the config's) order: the same method has the
+    same colour in every figure of a report (tab10, then tab20 for more than 10 methods).
+
+    Example:
+        >>> c = method_colors(["baseline", "ROS", "RUS"])
+        >>> c["baseline"] != c["ROS"] and method_colors(["baseline"])["baseline"] == c["baseline"]
+        True
+    """
+    from matplotlib import colormaps
+
+    methods = list(dict.fromkeys(str(m) for m in methods))
+    cmap = colormaps["tab10" if len(methods) <= 10 else "tab20"]
+    return {m: cmap(i % cmap.N) for i, m in enumerate(methods)}
+
+
+def _colors(labels, colors):
+    """``colors`` completed for ``labels`` it lacks (appended in order, after its own)."""
+    colors = dict(colors or {})
+    missing = [str(m) for m in labels if str(m) not in colors]
+    if missing:
+        extra = method_colors(list(colors) + missing)
+        colors.update({m: extra[m] for m in missing})
+    return colors
+
+
 def _figure(n_panels: int, width: float = 4.2, height: float = 3.6, layout="constrained"):
     from matplotlib.figure import Figure
 
@@ -21,11 +47,14 @@ def _figure(n_panels: int, width: float = 4.2, height: float = 3.6, layout="cons
 
 
 def plot_metric_vs_ratio(df: pd.DataFrame, metric: str = "auc_ovr", panels=("kind", "mu"),
-                         method: str = "method"):
-    """``metric`` (mean over seeds and folds) against the imbalance ratio, one line per method.
+                         method: str = "method", colors: dict | None = None):
+    """``metric`` against the imbalance ratio: per method the mean over seeds and folds
+    (line) and the mean +- one standard deviation over them (band).
 
     One panel per combination of ``panels`` (e.g. scenario kind and mu); the
     ratio axis is logarithmic when the ratios span more than a decade.
+    ``colors`` maps methods to colours (default: :func:`method_colors` of the
+    methods in the order they first appear).
     """
     panels = [p for p in panels if p in df.columns]
     _check(df, metric, ["ratio", method] + panels)
@@ -33,22 +62,29 @@ def plot_metric_vs_ratio(df: pd.DataFrame, metric: str = "auc_ovr", panels=("kin
     if data.empty:
         raise ValueError("no run has an imbalance ratio (all scenarios are kind 'none').")
     groups = list(data.groupby(panels, dropna=False, sort=True)) if panels else [((), data)]
+    colors = _colors(dict.fromkeys(data[method]), colors)
     fig, axes = _figure(len(groups))
     for ax, (key, part) in zip(axes, groups):
         key = key if isinstance(key, tuple) else (key,)
-        means = part.groupby([method, "ratio"], sort=True)[metric].mean()
+        stats = part.groupby([method, "ratio"], sort=True)[metric].agg(["mean", "std"])
         for m in dict.fromkeys(part[method]):
-            series = means.loc[m]
-            ax.plot(series.index, series.values, marker="o", label=str(m))
+            series = stats.loc[m]
+            color = colors[str(m)]
+            ax.plot(series.index, series["mean"], marker="o", label=str(m), color=color)
+            spread = series["std"].fillna(0.0)
+            ax.fill_between(series.index, series["mean"] - spread, series["mean"] + spread,
+                            color=color, alpha=0.15, linewidth=0)
         if part["ratio"].max() / max(part["ratio"].min(), 1e-9) > 10:
             ax.set_xscale("log")
         ax.set_xlabel("imbalance ratio")
         ax.set_ylabel(metric)
         title = ", ".join(f"{p}={v:g}" if isinstance(v, float) else f"{v}"
                           for p, v in zip(panels, key) if not pd.isna(v))
-        ax.set_title(title)
+        ax.set_title(title or metric)
         ax.grid(alpha=0.3)
     axes[-1].legend(fontsize=8, loc="best")
+    fig.suptitle(f"{metric} against the imbalance ratio (mean, band: +-1 std over seeds "
+                 f"and folds)", fontsize=10)
     return fig
 
 
@@ -67,19 +103,27 @@ def plot_confusions(matrices: dict, class_names=None, title: str = "normalised c
     return fig
 
 
-def plot_per_class(table: pd.DataFrame, ylabel: str = "recall (TPR)"):
-    """Grouped bars: one group per class (columns), one bar per row (e.g. method)."""
+def plot_per_class(table: pd.DataFrame, ylabel: str = "recall (TPR)",
+                   title: str = "per-class recall, mean over runs", colors: dict | None = None):
+    """Grouped bars: one group per class (columns), one bar per row (e.g. method).
+
+    ``colors`` maps the rows (methods) to colours (default: :func:`method_colors`).
+    """
     if table.empty:
         raise ValueError("`table` is empty.")
+    colors = _colors(table.index, colors)
     fig, axes = _figure(1, max(5.0, 0.5 * table.size), 3.6)
     ax = axes[0]
     n = len(table.index)
     width = 0.8 / n
     x = np.arange(len(table.columns))
     for i, (label, row) in enumerate(table.iterrows()):
-        ax.bar(x + (i - (n - 1) / 2) * width, row.values, width, label=str(label))
+        ax.bar(x + (i - (n - 1) / 2) * width, row.values, width, label=str(label),
+               color=colors[str(label)])
     ax.set_xticks(x, [str(c) for c in table.columns], rotation=45, ha="right")
+    ax.set_xlabel("class")
     ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
@@ -98,6 +142,7 @@ def plot_ranks(ranks: pd.Series | pd.DataFrame, title: str = "average rank (1 = 
         label = " / ".join(map(str, col)) if isinstance(col, tuple) else str(col)
         ax.barh(y + (i - (n - 1) / 2) * height, frame[col].values, height, label=label)
     ax.set_yticks(y, [str(i) for i in frame.index])
+    ax.set_ylabel("method")
     ax.invert_yaxis()
     ax.set_xlabel("average rank")
     ax.set_title(title)

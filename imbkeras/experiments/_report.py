@@ -212,13 +212,18 @@ def _findings_sections(df, preset, tables: dict) -> list:
 
 
 def _plot(p: dict, df, results, tables, figures) -> list:
-    """Draw one plot of the report spec into ``figures``; return markdown lines."""
+    """Draw one plot of the report spec into ``figures``; return markdown lines.
+
+    Every figure colours a method the same way (the config's method order).
+    """
     md = []
     kind = p.get("type")
+    colors = _plots.method_colors(df["method"]) if "method" in df else None
     if kind == "metric_vs_ratio":
         name = f"{p['metric']}_vs_ratio"
         figures[name] = _plots.plot_metric_vs_ratio(df, p["metric"],
-                                                    p.get("panels", ("kind", "mu")))
+                                                    p.get("panels", ("kind", "mu")),
+                                                    colors=colors)
     elif kind == "confusion":
         by_method = {}
         for r in results:
@@ -234,7 +239,7 @@ def _plot(p: dict, df, results, tables, figures) -> list:
         table = _analysis.per_class_table(results, key)
         tables["per_class_recall"] = table
         md += ["## Per-class recall (mean over runs)", "", markdown_table(table, 3), ""]
-        figures["per_class_recall"] = _plots.plot_per_class(table)
+        figures["per_class_recall"] = _plots.plot_per_class(table, colors=colors)
     elif kind == "ranks" and "ranks" in tables:
         figures["ranks"] = _plots.plot_ranks(tables["ranks"])
     else:

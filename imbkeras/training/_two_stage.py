@@ -86,6 +86,35 @@ def extract_features(extractor: keras.Model, x, batch_size: int = 256,
     return out
 
 
+def _compiled_metrics(model):
+    """Fresh copies of the metrics ``model`` was compiled with (``None`` if none)."""
+    try:
+        metrics = (model.get_compile_config() or {}).get("metrics")
+    except (AttributeError, ValueError):
+        return None
+    return keras.saving.deserialize_keras_object(metrics) if metrics else None
+
+
+def _check_validation_data(validation_data, name="validation_data"):
+    """``None`` or ``(x_val, y_val)`` checked (y 1-D labels of the same length)."""
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError(f"`{name}` must be a tuple (x_val, y_val) or None; received "
+                        f"{_short(validation_data)}.")
+    xv = check_samples(validation_data[0], f"{name}[0]")
+    yv = check_labels(validation_data[1], f"{name}[1]")
+    check_same_length(xv, yv)
+    return xv, yv
+
+
+def _check_callbacks(callbacks, name="callbacks"):
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"`{name}` must be a list of keras callbacks or None; received "
+                        f"{_short(callbacks)}.")
+    return list(callbacks or [])
+
+
 def _resample(sampler, features, y, name="stage2_sampler"):
     try:
         xr, yr = sampler.fit_resample(features, y)
@@ -104,15 +133,17 @@ def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None
                             feature_layer: str | None = None, features=None, seed: int | None = 0,
                             verbose: int = 0, feature_batch_size: int = 256,
                             memmap_threshold: int = MEMMAP_THRESHOLD_BYTES,
-                            cache_dir=None) -> keras.callbacks.History:
+                            cache_dir=None, validation_data=None,
+                            callbacks=None) -> keras.callbacks.History:
     """Stage 2 (FS): resample the backbone's features, fine-tune only the head.
 
     The features of ``x`` are computed once with the backbone (or taken from
     ``features``), resampled with ``sampler`` (``fit_resample`` on the 2-D
     feature matrix: any imbkeras or imbalanced-learn sampler), and the head
-    of :func:`imbkeras.models.split_head` is trained on them for ``epochs``.
-    The head shares its layers with ``model``, so the fine-tuned weights are
-    the model's; the backbone is not touched (bit-identical).
+    of :func:`imbkeras.models.split_head` is trained on them for ``epochs``
+    with the metrics ``model`` was compiled with. The head shares its layers
+    with ``model``, so the fine-tuned weights are the model's; the backbone
+    is not touched (bit-identical).
 
     Args:
         model: a functional model that ``split_head`` can split.
@@ -131,9 +162,14 @@ def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None
         verbose: Keras verbosity.
         feature_batch_size, memmap_threshold, cache_dir: see
             :func:`extract_features`.
+        validation_data: ``(x_val, y_val)`` samples (their features are
+            extracted with the backbone) or ``None``; gives the history its
+            ``val_`` curves.
+        callbacks: Keras callbacks of the head's ``fit``.
 
     Returns:
-        The ``History`` of the head's ``fit``.
+        The ``History`` of the head's ``fit`` (loss and every compiled metric,
+        train and validation).
 
     Raises:
         ValueError: for a model without a separable head, inputs that do not
@@ -150,13 +186,17 @@ def feature_space_fine_tune(model: keras.Model, x, y, sampler, *, optimizer=None
                       epochs=epochs, batch_size=batch_size, feature_layer=feature_layer,
                       features=features, seed=seed, verbose=verbose,
                       feature_batch_size=feature_batch_size,
-                      memmap_threshold=memmap_threshold, cache_dir=cache_dir)
+                      memmap_threshold=memmap_threshold, cache_dir=cache_dir,
+                      validation_data=validation_data, callbacks=callbacks)
 
 
 def _fine_tune(model, x, y, sampler, sampler_name, *, optimizer, loss, epochs, batch_size,
                feature_layer, features, seed, verbose, feature_batch_size=256,
-               memmap_threshold=MEMMAP_THRESHOLD_BYTES, cache_dir=None):
+               memmap_threshold=MEMMAP_THRESHOLD_BYTES, cache_dir=None, validation_data=None,
+               callbacks=None):
     y = check_labels(y)
+    validation_data = _check_validation_data(validation_data)
+    callbacks = _check_callbacks(callbacks)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = check_seed(seed)
@@ -180,12 +220,18 @@ def _fine_tune(model, x, y, sampler, sampler_name, *, optimizer, loss, epochs, b
     xr, yr = _resample(sampler, features, y, sampler_name)
     loss = loss if loss is not None else (getattr(model, "loss", None)
                                           or "sparse_categorical_crossentropy")
-    head.compile(optimizer=optimizer or keras.optimizers.RMSprop(1e-4), loss=loss)
+    head.compile(optimizer=optimizer or keras.optimizers.RMSprop(1e-4), loss=loss,
+                 metrics=_compiled_metrics(model))
     if seed is not None:
         order = np.random.default_rng(seed).permutation(len(yr))
         xr, yr = xr[order], yr[order]
+    val = None
+    if validation_data is not None:
+        _check_inputs(model, validation_data[0], "validation_data[0]")
+        val = (extract_features(extractor, validation_data[0], feature_batch_size),
+               validation_data[1])
     return head.fit(xr, yr, epochs=epochs, batch_size=batch_size, shuffle=seed is None,
-                    verbose=verbose)
+                    verbose=verbose, validation_data=val, callbacks=callbacks)
 
 
 def _seeded(sampler, seed, name="stage2_sampler"):
@@ -209,7 +255,9 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
 
     The training data and sampler are held by reference, so the callback is
     not meant to be saved with a model (``get_config`` records only the
-    fine-tuning settings).
+    fine-tuning settings). ``validation_data`` and ``callbacks`` serve the
+    head's ``fit`` (its history then has ``val_`` curves of every compiled
+    metric).
 
     Raises:
         ValueError: for a missing ``sampler`` (when ``x`` / ``y`` are given),
@@ -237,7 +285,7 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
 
     def __init__(self, x=None, y=None, sampler=None, *, optimizer=None, loss=None,
                  epochs: int = 20, batch_size: int = 32, feature_layer: str | None = None,
-                 seed: int | None = 0, verbose: int = 0):
+                 seed: int | None = 0, verbose: int = 0, validation_data=None, callbacks=None):
         super().__init__()
         # x, y and sampler may all be None only for deserialisation (from_config); they
         # are then required when training begins.
@@ -258,6 +306,8 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
         self.feature_layer = feature_layer
         self.seed = check_seed(seed)
         self.verbose = check_verbose(verbose)
+        self.validation_data = _check_validation_data(validation_data)
+        self.callbacks = _check_callbacks(callbacks)
         self.history = None
         self._sampler_name = "sampler"
 
@@ -275,7 +325,8 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
             self.model, self.x, self.y, self.sampler, self._sampler_name,
             optimizer=self.optimizer, loss=self.loss, epochs=self.epochs,
             batch_size=self.batch_size, feature_layer=self.feature_layer, features=None,
-            seed=self.seed, verbose=self.verbose)
+            seed=self.seed, verbose=self.verbose, validation_data=self.validation_data,
+            callbacks=self.callbacks)
 
     def get_config(self):
         return {"epochs": self.epochs, "batch_size": self.batch_size,
@@ -286,7 +337,7 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
                   epochs: int = 20, batch_size: int = 32, seed: int | None = 0, augment=None,
                   stage2_epochs: int | None = None, stage2_batch_size: int | None = None,
                   stage2_optimizer=None, feature_layer: str | None = None, verbose: int = 0,
-                  callbacks=None) -> dict:
+                  callbacks=None, validation_data=None, stage2_callbacks=None) -> dict:
     """Train with two-stage resampling: IS, FS or TS (Koziarski 2020).
 
     - ``stage1_sampler`` only (IS): train on images resampled afresh every
@@ -315,9 +366,14 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
         feature_layer: split point of the head.
         verbose: Keras verbosity.
         callbacks: more callbacks of stage 1.
+        validation_data: ``(x_val, y_val)`` or ``None``: validated after
+            every epoch of both stages (stage 2 on its features).
+        stage2_callbacks: callbacks of stage 2's ``fit``.
 
     Returns:
-        ``{"stage1": History, "stage2": History or None}``.
+        ``{"stage1": History, "stage2": History or None}``; both hold the
+        loss and every metric the model was compiled with (and their
+        ``val_`` curves with ``validation_data``).
 
     Raises:
         ValueError: for an uncompiled model, inputs that do not match it, bad
@@ -362,20 +418,23 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
     verbose = check_verbose(verbose)
     check_resampler(stage1_sampler, "stage1_sampler")
     check_resampler(stage2_sampler, "stage2_sampler")
-    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise TypeError(f"`callbacks` must be a list of keras callbacks or None; received "
-                        f"{_short(callbacks)}.")
-    cbs = list(callbacks or [])
+    cbs = _check_callbacks(callbacks)
+    stage2_callbacks = _check_callbacks(stage2_callbacks, "stage2_callbacks")
+    validation_data = _check_validation_data(validation_data)
+    if validation_data is not None:
+        _check_inputs(model, validation_data[0], "validation_data[0]")
     fs = None
     if stage2_sampler is not None:
         fs = FeatureSpaceResampling(
             x, y, stage2_sampler, optimizer=stage2_optimizer,
             epochs=epochs if stage2_epochs is None else stage2_epochs,
             batch_size=batch_size if stage2_batch_size is None else stage2_batch_size,
-            feature_layer=feature_layer, seed=seed, verbose=verbose)
+            feature_layer=feature_layer, seed=seed, verbose=verbose,
+            validation_data=validation_data, callbacks=stage2_callbacks)
         fs._sampler_name = "stage2_sampler"
         cbs.append(fs)
     ds = pipeline.make_dataset(x, y, batch_size, sampler=stage1_sampler, seed=seed,
                                augment=augment)
-    h1 = model.fit(ds, epochs=epochs, verbose=verbose, callbacks=cbs, shuffle=False)
+    h1 = model.fit(ds, epochs=epochs, verbose=verbose, callbacks=cbs, shuffle=False,
+                   validation_data=validation_data)
     return {"stage1": h1, "stage2": fs.history if fs is not None else None}

@@ -133,3 +133,42 @@ def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="feature_layer"):
         feature_space_fine_tune(flat, np.zeros((4, 4)), [0, 1, 0, 1],
                                 sampling.RandomOverSampler())
+
+
+def test_both_stages_keep_compiled_metrics_validation_and_callbacks():
+    x, y = _data()
+    xv, yv = _data(seed=1)
+    keras.utils.set_random_seed(0)
+    m = lenet5((16, 16, 1), 3)
+    m.compile(keras.optimizers.RMSprop(1e-3), "sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+    seen = {"stage1": 0, "stage2": 0}
+
+    def counter(stage):
+        return keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda e, logs: seen.__setitem__(stage, seen[stage] + 1))
+
+    h = two_stage_fit(m, x, y, sampling.RandomOverSampler(seed=0), sampling.RandomOverSampler(),
+                      epochs=2, stage2_epochs=3, batch_size=16, validation_data=(xv, yv),
+                      callbacks=[counter("stage1")], stage2_callbacks=[counter("stage2")])
+    for stage, epochs in (("stage1", 2), ("stage2", 3)):
+        hist = h[stage].history
+        assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(hist), (stage, hist)
+        assert len(hist["val_accuracy"]) == epochs and seen[stage] == epochs
+    # stage 2's validation accuracy is the model's on the validation set after fine-tuning
+    final = float(np.mean(m.predict(xv, verbose=0).argmax(1) == yv))
+    assert abs(h["stage2"].history["val_accuracy"][-1] - final) < 1e-6
+
+
+def test_bad_validation_data_and_callbacks_are_named():
+    x, y = _data()
+    m = _model()
+    with pytest.raises(TypeError, match="validation_data"):
+        two_stage_fit(m, x, y, epochs=1, validation_data=x)
+    with pytest.raises(ValueError, match="same length|len"):
+        two_stage_fit(m, x, y, epochs=1, validation_data=(x, y[:5]))
+    with pytest.raises(ValueError, match=r"validation_data\[0\]"):
+        two_stage_fit(m, x, y, epochs=1, validation_data=(np.zeros((4, 8, 8, 1)), y[:4]))
+    with pytest.raises(TypeError, match="stage2_callbacks"):
+        two_stage_fit(m, x, y, stage2_sampler=sampling.RandomOverSampler(), epochs=1,
+                      stage2_callbacks=keras.callbacks.History())

@@ -357,7 +357,7 @@ NEW = [
         "/nonexistent", image_size=(0, 4)), ValueError, "image_size"),
     ("load_image_folder channels", lambda: ik.datasets.load_image_folder(
         "/nonexistent", channels=2), ValueError, "channels"),
-    ("train_test_split fraction", lambda: ik.datasets.train_test_split(X, Y, test_size=1.5),
+    ("stratified_split fraction", lambda: ik.datasets.stratified_split(X, Y, test_size=1.5),
      ValueError, "test_size"),
     # experiment engine
     ("from_yaml missing", lambda: ik.experiments.Experiment.from_yaml("/nonexistent.yaml"),

@@ -46,8 +46,13 @@ def load_digits(size: int = 28) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def train_test_split(x, y, test_size: float | int = 0.25, seed: int = 0):
-    """Stratified, seeded train/test split (scikit-learn's ``train_test_split``).
+def stratified_split(x, y, test_size: float | int = 0.25, seed: int = 0):
+    """Stratified, seeded train/test split, returned as Keras datasets are: pairs.
+
+    scikit-learn's ``train_test_split`` (stratified by ``y``), regrouped as
+    ``(x_train, y_train), (x_test, y_test)`` like ``keras.datasets.*.load_data``
+    (scikit-learn's own order, ``x_train, x_test, y_train, y_test``, is
+    ``sklearn.model_selection.train_test_split(x, y, stratify=y)``).
 
     Args:
         x: samples, any rank; first axis indexes samples.
@@ -63,7 +68,7 @@ def train_test_split(x, y, test_size: float | int = 0.25, seed: int = 0):
 
     Example:
         >>> x, y = load_digits(size=8)
-        >>> (xtr, ytr), (xte, yte) = train_test_split(x, y, test_size=0.3, seed=0)
+        >>> (xtr, ytr), (xte, yte) = stratified_split(x, y, test_size=0.3, seed=0)
         >>> len(xtr) + len(xte) == len(x)
         True
     """

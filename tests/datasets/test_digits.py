@@ -23,16 +23,16 @@ def test_load_digits_rejects_small_size():
         datasets.load_digits(size=4)
 
 
-def test_train_test_split_is_stratified_and_seeded():
+def test_stratified_split_is_stratified_and_seeded():
     x, y = datasets.load_digits(size=8)
-    (xtr, ytr), (xte, yte) = datasets.train_test_split(x, y, test_size=0.3, seed=1)
-    (_, ytr2), _ = datasets.train_test_split(x, y, test_size=0.3, seed=1)
+    (xtr, ytr), (xte, yte) = datasets.stratified_split(x, y, test_size=0.3, seed=1)
+    (_, ytr2), _ = datasets.stratified_split(x, y, test_size=0.3, seed=1)
     np.testing.assert_array_equal(ytr, ytr2)
     frac = np.bincount(yte) / np.bincount(y)
     assert np.all(np.abs(frac - 0.3) < 0.02)
     assert len(xtr) + len(xte) == len(x)
 
 
-def test_train_test_split_length_mismatch():
+def test_stratified_split_length_mismatch():
     with pytest.raises(ValueError, match="len"):
-        datasets.train_test_split(np.zeros((5, 2)), np.zeros(4, int))
+        datasets.stratified_split(np.zeros((5, 2)), np.zeros(4, int))

@@ -3,29 +3,29 @@
 Keras 3 / TensorFlow building blocks (samplers, tf.data pipelines, models,
 thresholding, metrics) and runnable reproductions of five papers on class
 imbalance. See ``README.md`` for the quick start.
+
+Subpackages are imported when first used (PEP 562), so ``import imbkeras``
+is cheap and ``import imbkeras.sampling`` loads neither TensorFlow nor the
+experiment engine.
 """
 
-__version__ = "0.1.0"
+import importlib
+
+from imbkeras._version import __version__
 
 # In data-flow order: a subpackage imports only from those above it.
-from imbkeras import datasets, synthetic, protocols, sampling, pipeline  # noqa: E402
-from imbkeras import metrics, thresholding, layers, losses  # noqa: E402
-from imbkeras import models, training, ensemble, baselines, experiments  # noqa: E402
+_SUBPACKAGES = ("datasets", "synthetic", "protocols", "sampling", "pipeline", "layers", "losses",
+                "models", "training", "ensemble", "baselines", "metrics", "thresholding",
+                "experiments")
 
-__all__ = [
-    "datasets",
-    "synthetic",
-    "protocols",
-    "sampling",
-    "pipeline",
-    "layers",
-    "losses",
-    "models",
-    "thresholding",
-    "metrics",
-    "training",
-    "ensemble",
-    "baselines",
-    "experiments",
-    "__version__",
-]
+__all__ = [*_SUBPACKAGES, "__version__"]
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"imbkeras.{name}")  # also sets the attribute
+    raise AttributeError(f"module 'imbkeras' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

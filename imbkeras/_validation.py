@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import zlib
 
 import numpy as np
 
@@ -12,7 +13,6 @@ def _short(value, limit: int = 80) -> str:
     """``repr(value)`` cut to ``limit`` characters, for error messages."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
 
 
 def round_half_up(value):
@@ -92,6 +92,70 @@ def resolve_seed(seed, name: str = "seed") -> int:
     if seed is None:
         return int(np.random.SeedSequence().generate_state(1)[0] & 0x7FFFFFFF)
     return int(seed)
+
+
+def child_seed(seed, *names):
+    """The seed of the child stream ``names`` of ``seed`` (named SeedSequence children).
+
+    One seed feeds several independent streams (folds, stages, phases,
+    augmentation layers); each gets its own child, keyed by names instead of
+    arithmetic on the seed (``seed + 1``, ``seed + 1000 * fold``), which can
+    make two streams collide. The child is the first word of
+    ``numpy.random.SeedSequence([seed, *keys])``, where a name's key is the
+    CRC-32 of its UTF-8 text (stable across processes and Python versions,
+    unlike ``hash``) offset by ``2**32`` so it never equals an integer key;
+    integer names are their own keys.
+
+    Args:
+        seed: the parent seed: a non-negative int, or ``None`` (fresh entropy:
+            the child is ``None`` too).
+        *names: strings or non-negative ints, e.g. ``("fold", 3)``.
+
+    Returns:
+        An int in ``[0, 2**31)`` (a valid seed for NumPy, Keras and
+        TensorFlow), or ``None``.
+
+    Raises:
+        TypeError: for a bad ``seed`` or a name that is neither a string nor
+            a non-negative int.
+
+    Example:
+        >>> child_seed(0, "fold", 1) == child_seed(0, "fold", 1)
+        True
+        >>> len({child_seed(0, "fold", 1), child_seed(0, "fold", 2), child_seed(1, "fold", 1)})
+        3
+        >>> child_seed(None, "mixup") is None
+        True
+    """
+    seed = check_seed(seed)
+    keys = []
+    for n in names:
+        if isinstance(n, str):
+            keys.append(2**32 + zlib.crc32(n.encode("utf-8")))
+        elif isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) and n >= 0:
+            keys.append(int(n))
+        else:
+            raise TypeError(f"`names` must be strings or non-negative ints; received "
+                            f"{_short(n)} in {_short(names)}.")
+    if seed is None:
+        return None
+    return int(np.random.SeedSequence([int(seed), *keys]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+def epoch_rng(seed, epoch: int) -> np.random.Generator:
+    """The generator of epoch ``epoch`` of ``seed``: ``SeedSequence([seed, epoch])``.
+
+    The one per-epoch generator of imbkeras: samplers
+    (``BaseSampler.epoch_indices``) and pipelines (every epoch of
+    ``make_dataset``) draw epoch ``e`` of a seed from it, so a sampler's
+    epochs are those its pipeline draws for the same seed.
+
+    Example:
+        >>> a, b = epoch_rng(0, 1).integers(100, size=3), epoch_rng(0, 1).integers(100, size=3)
+        >>> bool((a == b).all()), bool((a != epoch_rng(0, 2).integers(100, size=3)).any())
+        (True, True)
+    """
+    return np.random.default_rng(np.random.SeedSequence([int(check_seed(seed)), int(epoch)]))
 
 
 def as_generator(rng, name: str = "rng") -> np.random.Generator:

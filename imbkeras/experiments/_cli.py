@@ -46,6 +46,17 @@ def _nonneg_float(text):
     return value
 
 
+def _paper(text):
+    # parsing a paper's name loads the engine and its presets; ``--help`` does not
+    from imbkeras.experiments import get_preset
+
+    try:
+        get_preset(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
 def _grid_options(p: argparse.ArgumentParser):
     g = p.add_argument_group("grid overrides (any preset or config)")
     g.add_argument("--seeds", type=_list(int), help="comma-separated seeds")
@@ -77,15 +88,10 @@ def _grid_options(p: argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from imbkeras.experiments._config import import_presets
-    from imbkeras.experiments._registry import list_presets
-
-    import_presets()
-    import imbkeras
+    from imbkeras._version import __version__
 
     parser = argparse.ArgumentParser(prog="imbkeras", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version",
-                        version=f"imbkeras {imbkeras.__version__}")
+    parser.add_argument("--version", action="version", version=f"imbkeras {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run an experiment config (YAML)")
@@ -98,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(the default: minutes on 2 CPU cores, shows that every method trains, "
                     "claims nothing), cpu (the reproduction: at most an hour on 2 CPU cores, "
                     "every finding measured), paper (the paper's full setting, for a GPU).")
-    rep.add_argument("paper", choices=list_presets())
+    rep.add_argument("paper", type=_paper, help="a paper preset (e.g. buda2018)")
     rep.add_argument("--profile", default=None,
                      help="smoke, quick (default), cpu or paper")
     rep.add_argument("--quick", action="store_true", help="alias of --profile quick")
@@ -112,14 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     fnd = sub.add_parser("findings", help="a paper's findings, and their verdicts on a run",
                          description="Print a paper's findings; given a results directory of "
                                      "that paper's preset, print the verdict of each.")
-    fnd.add_argument("paper", choices=list_presets())
+    fnd.add_argument("paper", type=_paper, help="a paper preset (e.g. buda2018)")
     fnd.add_argument("out", nargs="?", default=None, help="a results directory of this paper")
     return parser
 
 
 def _experiment(args):
-    from imbkeras.experiments._config import Experiment
-    from imbkeras.experiments._registry import get_preset
+    from imbkeras.experiments import Experiment, get_preset  # loads the engine and presets
 
     if args.command == "run":
         exp = Experiment.from_yaml(args.config)
@@ -139,7 +144,7 @@ def _experiment(args):
 
 
 def _print_grid(exp):
-    from imbkeras.experiments._grid import expand, groups
+    from imbkeras.experiments import expand, groups
 
     runs = expand(exp)
     for r in runs:
@@ -148,9 +153,7 @@ def _print_grid(exp):
 
 
 def _run(args) -> int:
-    from imbkeras.experiments._provenance import write_provenance
-    from imbkeras.experiments._report import build_report
-    from imbkeras.experiments._runner import run_experiment
+    from imbkeras.experiments import build_report, run_experiment, write_provenance
 
     exp, out = _experiment(args)
     if args.list:
@@ -180,10 +183,8 @@ def _findings_text(paper: str, out: str | None) -> str:
     import pandas as pd
     import yaml
 
-    from imbkeras.experiments._findings import check_findings, findings_score
-    from imbkeras.experiments._registry import get_preset
-    from imbkeras.experiments._report import markdown_table
-    from imbkeras.experiments._store import ResultStore
+    from imbkeras.experiments import (ResultStore, check_findings, findings_score, get_preset,
+                                      markdown_table)
 
     preset = get_preset(paper)
     if not preset.findings:
@@ -217,7 +218,7 @@ def main(argv=None) -> int:
         if args.command == "findings":
             print(_findings_text(args.paper, args.out))
             return 0
-        from imbkeras.experiments._report import build_report
+        from imbkeras.experiments import build_report
 
         print(build_report(args.out, metrics=args.metric)["markdown"])
         return 0

@@ -244,7 +244,6 @@ class Experiment:
             if profile is not None:
                 raise ValueError(f"config key `profile`={profile!r} needs a `preset`.")
             return cls(**data)
-        import_presets()
         return _registry.get_preset(preset).profile(profile or "quick").replace(**data)
 
     @classmethod
@@ -364,7 +363,6 @@ class Experiment:
         if isinstance(self.verbose, bool) or self.verbose not in (0, 1, 2):
             raise ValueError(f"`verbose` must be 0, 1 or 2; received {self.verbose!r}.")
         if self.preset is not None:
-            import_presets()
             preset = _registry.get_preset(self.preset)
             if self.profile is not None and self.profile not in preset.profiles:
                 raise ValueError(f"Unknown profile={self.profile!r} for paper "
@@ -466,7 +464,9 @@ class Experiment:
         return out
 
     def import_modules(self):
-        import_presets()
+        """Load the engine with its bundled presets (``imbkeras.experiments``), then the
+        modules of ``imports`` (where user code registers its own)."""
+        importlib.import_module("imbkeras.experiments")._load()
         for module in self.imports:
             try:
                 importlib.import_module(module)
@@ -581,13 +581,3 @@ def load_yaml(text: str, what: str = "the config"):
     except yaml.YAMLError as err:
         raise ValueError(f"{what} is not valid YAML: {err}") from err
 
-
-_PRESETS_IMPORTED = False
-
-
-def import_presets():
-    """Import the bundled paper presets (registers them); idempotent."""
-    global _PRESETS_IMPORTED
-    if not _PRESETS_IMPORTED:
-        _PRESETS_IMPORTED = True
-        importlib.import_module("imbkeras.experiments.presets")

@@ -180,10 +180,6 @@ class Group:
     runs: list
 
     @property
-    def first(self) -> Run:
-        return self.runs[0]
-
-    @property
     def wanted(self) -> frozenset:
         return frozenset(r.spec.output for r in self.runs)
 
@@ -313,7 +309,8 @@ def prepare(bundle, exp: Experiment, run: Run, folds_cache: dict):
         x_tr_full, y_tr_full = bundle.x, np.asarray(bundle.y)
         x_te, y_te = bundle.x_test, np.asarray(bundle.y_test)
     else:
-        key = (run.dataset, _canonical(exp.cv))
+        # The dataset's parameters too: one name may hold other data (another n) in a process.
+        key = (run.dataset, _canonical(exp.dataset_params), _canonical(exp.cv))
         if key not in folds_cache:
             folds_cache[key] = fold_indices(bundle.y, exp.cv)
         tr, te = folds_cache[key][run.fold]

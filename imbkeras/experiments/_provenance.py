@@ -91,7 +91,7 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
     Raises:
         FileNotFoundError: if ``out`` is not a directory.
     """
-    import imbkeras
+    from imbkeras._version import __version__
     from imbkeras.experiments._store import atomic_write_text
 
     out = Path(out)
@@ -124,7 +124,7 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
         "command": invocation["command"],
         "preset": exp.preset, "profile": exp.profile, "experiment": exp.name,
         "datasets": _datasets(exp),
-        "imbkeras_version": imbkeras.__version__, **git_state(),
+        "imbkeras_version": __version__, **git_state(),
         "date": invocation["date"],
         "wall_seconds": round(sum(i["wall_seconds"] for i in invocations), 1),
         "train_seconds": _train_seconds(out),
@@ -156,10 +156,8 @@ def find_reproduction(paper: str, root=None) -> Path | None:
         ValueError: if ``paper`` is not a registered preset.
     """
     import imbkeras
-    from imbkeras.experiments._config import import_presets
-    from imbkeras.experiments._registry import get_preset
+    from imbkeras.experiments import get_preset  # loads the engine and its presets
 
-    import_presets()
     get_preset(paper)
     if root is not None:
         candidates = [Path(root)]

@@ -1,9 +1,10 @@
 """Name registries of the experiment engine: datasets, trainers, post-processors,
 report hooks and paper presets.
 
-One registry style (as :mod:`imbkeras.models`): a decorator registers a
-function under a name; lookups of unknown names raise a ``ValueError`` that
-lists the known ones. A paper preset registers its trainers and profiles here
+One registry style (:class:`imbkeras._registry.Registry`, as models and
+samplers): a decorator registers a function under a name; lookups of unknown
+names raise a ``ValueError`` that suggests the closest name and lists the
+known ones. A paper preset registers its trainers and profiles here
 (``imbkeras/experiments/presets/<paper>.py``); nothing else in the engine is
 specific to one paper.
 """
@@ -11,11 +12,12 @@ specific to one paper.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+
+from imbkeras._registry import Registry
 
 
 @dataclasses.dataclass
@@ -53,36 +55,6 @@ class DataBundle:
         return max(top + 1, len(self.class_names or ()))
 
 
-class Registry:
-    """A name -> object mapping whose errors list the known names."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        self._items: dict[str, Any] = {}
-
-    def register(self, name: str, obj, *, replace: bool = False):
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"a {self.kind} name must be a non-empty string; received {name!r}.")
-        if name in self._items and not replace:
-            raise ValueError(f"{self.kind} {name!r} is already registered.")
-        self._items[name] = obj
-        return obj
-
-    def get(self, name: str):
-        if name not in self._items:
-            close = difflib.get_close_matches(str(name), list(self._items), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"Unknown {self.kind} {name!r}.{hint} Known: "
-                             f"{', '.join(sorted(self._items)) or '(none)'}.")
-        return self._items[name]
-
-    def __contains__(self, name) -> bool:
-        return name in self._items
-
-    def names(self) -> list[str]:
-        return sorted(self._items)
-
-
 DATASETS = Registry("dataset")
 TRAINERS = Registry("trainer")
 POSTPROCESSORS = Registry("post-processor")
@@ -90,31 +62,24 @@ REPORTS = Registry("report hook")
 PRESETS = Registry("paper")
 
 
-def _decorator(registry: Registry, name: str):
-    def wrap(fn: Callable):
-        registry.register(name, fn)
-        return fn
-    return wrap
-
-
 def register_dataset(name: str):
     """Register ``fn(**dataset_params) -> DataBundle`` as dataset ``name``."""
-    return _decorator(DATASETS, name)
+    return DATASETS.decorator(name)
 
 
 def register_trainer(name: str):
     """Register ``fn(ctx: RunContext) -> TrainOutput | ndarray`` as trainer ``name``."""
-    return _decorator(TRAINERS, name)
+    return TRAINERS.decorator(name)
 
 
 def register_postprocessor(name: str):
     """Register ``fn(outputs: dict, ctx, **post_params) -> y_prob | (y_prob, thresholds)``."""
-    return _decorator(POSTPROCESSORS, name)
+    return POSTPROCESSORS.decorator(name)
 
 
 def register_report(name: str):
     """Register ``fn(df, store) -> dict[name, DataFrame | Figure]`` as a report hook."""
-    return _decorator(REPORTS, name)
+    return REPORTS.decorator(name)
 
 
 @dataclasses.dataclass

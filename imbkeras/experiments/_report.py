@@ -16,7 +16,6 @@ import yaml
 
 from imbkeras import metrics as _metrics
 from imbkeras.experiments import _analysis, _findings, _plots, _registry
-from imbkeras.experiments._config import import_presets
 from imbkeras.experiments._store import RESULTS_FILE, ResultStore, atomic_write_bytes, \
     atomic_write_text
 
@@ -130,7 +129,6 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
         except ValueError as err:
             md += [f"Plot {p.get('type')!r} not drawn: {err}", ""]
 
-    import_presets()
     for hook in spec.get("hooks", ()):
         for name, obj in _registry.REPORTS.get(hook)(df, store).items():
             if isinstance(obj, pd.DataFrame):
@@ -162,7 +160,6 @@ def _preset_of(config: dict):
     name = config.get("preset")
     if not name:
         return None
-    import_presets()
     return _registry.get_preset(name) if name in _registry.PRESETS else None
 
 

@@ -66,9 +66,9 @@ def _versions() -> dict:
     import sklearn
     import tensorflow as tf
 
-    import imbkeras
+    from imbkeras._version import __version__
 
-    return {"imbkeras": imbkeras.__version__, "tensorflow": tf.__version__,
+    return {"imbkeras": __version__, "tensorflow": tf.__version__,
             "keras": keras.__version__, "numpy": np.__version__,
             "scikit-learn": sklearn.__version__, "python": platform.python_version()}
 

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from imbkeras._validation import _short  # noqa: F401  (used by the layers)
+from imbkeras._validation import _short
 from imbkeras._validation import check_seed as _check_seed
 from imbkeras.layers._geometry import stateless_seeds
 

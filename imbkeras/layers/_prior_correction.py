@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from imbkeras.thresholding import check_priors
+from imbkeras._validation import check_priors
 
 
 @keras.saving.register_keras_serializable(package="imbkeras")

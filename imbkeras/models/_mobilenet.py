@@ -7,6 +7,7 @@ import warnings
 
 import keras
 
+from imbkeras._validation import _short
 from imbkeras.models._common import (check_input_shape, check_output_activation,
                                       check_rate, output_head)
 from imbkeras.models._registry import register_model
@@ -179,13 +180,8 @@ def mobilenet_classifier(input_shape=(150, 150, 3), num_classes: int = 8, *,
             except Exception as err_base:  # noqa: BLE001
                 raise ValueError(
                     f"`weights`={weights!r} fits neither this classifier "
-                    f"({_short(err_model)}) nor its MobileNet backbone "
-                    f"({_short(err_base)})."
+                    f"({_short(err_model, 300)}) nor its MobileNet backbone "
+                    f"({_short(err_base, 300)})."
                 ) from err_base
     return model
-
-
-def _short(err: Exception, limit: int = 300) -> str:
-    text = f"{type(err).__name__}: {err}".replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 

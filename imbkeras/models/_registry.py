@@ -11,7 +11,9 @@ from typing import Callable
 
 import keras
 
-_REGISTRY: dict[str, Callable[..., keras.Model]] = {}
+from imbkeras._registry import Registry
+
+_MODELS = Registry("model")
 
 
 def register_model(name: str | None = None, /, *, test_input_shape: tuple | None = None,
@@ -34,8 +36,6 @@ def register_model(name: str | None = None, /, *, test_input_shape: tuple | None
 
     def wrap(fn):
         key = name or fn.__name__
-        if key in _REGISTRY:
-            raise ValueError(f"model name {key!r} is already registered.")
 
         @functools.wraps(fn)
         def builder(*args, **kwargs):
@@ -45,7 +45,7 @@ def register_model(name: str | None = None, /, *, test_input_shape: tuple | None
         builder.defaults = dict(defaults)
         builder.test_input_shape = test_input_shape
         builder.test_kwargs = dict(test_kwargs or {})
-        _REGISTRY[key] = builder
+        _MODELS.register(key, builder)
         return fn
 
     return wrap
@@ -53,7 +53,7 @@ def register_model(name: str | None = None, /, *, test_input_shape: tuple | None
 
 def list_models() -> list[str]:
     """Names of every registered model, sorted."""
-    return sorted(_REGISTRY)
+    return _MODELS.names()
 
 
 def get_builder(name: str) -> Callable[..., keras.Model]:
@@ -69,13 +69,10 @@ def get_builder(name: str) -> Callable[..., keras.Model]:
         ``builder(input_shape=..., num_classes=..., **options) -> keras.Model``.
 
     Raises:
-        ValueError: if ``name`` is unknown; the message lists the known names.
+        ValueError: if ``name`` is unknown; the message suggests the closest
+            name and lists the known ones.
     """
-    if name not in _REGISTRY:
-        raise ValueError(
-            f"Unknown model name={name!r}. Known models: {', '.join(list_models())}."
-        )
-    return _REGISTRY[name]
+    return _MODELS.get(name)
 
 
 def create_model(name: str, **kwargs) -> keras.Model:

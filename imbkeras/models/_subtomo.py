@@ -132,10 +132,6 @@ def inception3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
     return keras.Model(inputs, outputs, name=name)
 
 
-#: Smallest side length DSRF3D-v2 accepts (three 2x2x2 poolings).
-DSRF3D_V2_MIN_SIZE = min_input_size(conv_blocks_size)
-
-
 @register_model("dsrf3d_v2", test_input_shape=(8, 8, 8, 1), test_kwargs={"dense_units": (16, 16)})
 def dsrf3d_v2(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
               filters=(32, 64, 128), dense_units=(1024, 1024), dropout: float = 0.7,

@@ -1,4 +1,5 @@
-"""tf.data pipelines: indices -> gather -> augment -> mixup -> batch -> prefetch, redrawn every epoch."""
+"""tf.data pipelines: sampler -> batches of indices -> gather -> augment -> mixup -> prefetch,
+redrawn every epoch."""
 
 from imbkeras.pipeline._dataset import LABEL_MODES, FileSource, make_dataset
 

@@ -33,9 +33,9 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from imbkeras._validation import (check_labels, check_positive_int, check_same_length,
-                                  check_multihot, resolve_seed)
-from imbkeras.sampling import ImblearnSampler, as_sampler
+from imbkeras._validation import (check_labels, check_multihot, check_positive_int,
+                                  check_same_length, child_seed, epoch_rng, resolve_seed)
+from imbkeras.sampling import as_sampler, list_samplers
 
 LABEL_MODES = ("sparse", "categorical", "multi_hot")
 _KEEP_POOLS = 4  # synthetic pools kept alive while their batches may still be gathered
@@ -160,8 +160,9 @@ class FileSource:
 class _IndexStream:
     """Generator factory: each call starts the next epoch(s) of index batches.
 
-    Epoch ``e`` is drawn with ``numpy.random.SeedSequence([seed, e])``, so the
-    sequence of epochs is fixed by ``seed`` while every epoch is a new draw.
+    Epoch ``e`` is drawn with ``epoch_rng(seed, e)`` (the generator
+    ``BaseSampler.epoch_indices`` uses too), so the sequence of epochs is
+    fixed by ``seed`` while every epoch is a new draw.
     Yields ``(indices, batch_counter)`` chunks of up to ``chunk`` consecutive
     batches (one gather call per chunk amortises the Python/TF overhead; the
     pipeline splits them), ``batch_counter`` being the number of the chunk's
@@ -192,7 +193,7 @@ class _IndexStream:
 
     def draw(self, epoch: int) -> np.ndarray:
         """Indices of epoch ``epoch`` (resampled and, if asked, shuffled)."""
-        rng = np.random.default_rng(np.random.SeedSequence([self.seed, epoch]))
+        rng = epoch_rng(self.seed, epoch)
         s = self.sampler
         if s is None:
             idx = np.arange(len(self.y), dtype=np.int64)
@@ -353,10 +354,6 @@ def _epoch_size(sampler, y) -> int | None:
     return len(y) if sampler is None else sampler.epoch_size(y)
 
 
-def _stage_seed(seed: int, stage: int) -> int:
-    return int(np.random.SeedSequence([seed, 7919, stage]).generate_state(1)[0] & 0x7FFFFFFF)
-
-
 def _check_stages(augment):
     if augment is None:
         return []
@@ -442,9 +439,12 @@ def _resolve_sampler(sampler, inputs: _Inputs):
         raise ValueError(f"`sampler`={sampler!r} needs the data in memory (it looks at or "
                          f"creates samples); it cannot stream a FileSource. Use an "
                          f"index-level sampler with files.")
-    if inputs.multilabel and isinstance(sampler, ImblearnSampler):
-        raise ValueError(f"`sampler`={sampler!r} handles single-label targets only; `y` is "
-                         f"multi-hot (use MultilabelHybridSampler or ClassAwareSampler).")
+    kind = "multi" if inputs.multilabel else "single"
+    if kind not in sampler.targets:
+        labels = {"single": "1-D class labels", "multi": "2-D multi-hot labels"}
+        takes = " or ".join(labels[t] for t in sampler.targets)
+        raise ValueError(f"`sampler`={sampler!r} takes {takes}; `y` holds {labels[kind]} "
+                         f"(samplers for them: {', '.join(list_samplers(kind))}).")
     return sampler
 
 
@@ -504,8 +504,8 @@ def _augment_and_mix(ds, stages, mixup_alpha, seed: int, parallel) -> tf.data.Da
         from imbkeras.layers import MixUp  # the pipeline stage is the layer itself
 
         mixer = MixUp(alpha=mixup_alpha)
-    aug_seeds = [_stage_seed(seed, i) for i in range(len(stages))]
-    mix_seed = _stage_seed(seed, 1000)
+    aug_seeds = [child_seed(seed, "augment", i) for i in range(len(stages))]
+    mix_seed = child_seed(seed, "mixup")
 
     def augment_and_mix(xb, yb, counter):
         for stage, s in zip(stages, aug_seeds):
@@ -561,10 +561,13 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
             (:mod:`imbkeras.sampling`), or any imbalanced-learn sampler
             (index-selecting ones are gathered; synthetic samples, e.g.
             SMOTE's, are appended).
-        shuffle: shuffle the indices of every epoch (samplers with
-            ``sample_sequence``, e.g. class-aware sampling, keep their order).
-        seed: fixes the sequence of epochs and of augmentations (same seed,
-            same batches); ``None`` draws fresh entropy (as NumPy and Keras do).
+        shuffle: shuffle the indices of every epoch (samplers declaring
+            ``keeps_order``, e.g. class-aware sampling, keep their order).
+        seed: the one seed of the pipeline: it fixes every epoch's draw
+            (epoch ``e`` uses ``epoch_rng(seed, e)``, the sampler's own
+            ``seed`` is not read), the shuffles and the augmentations (named
+            children of ``seed``); same seed, same batches. ``None`` draws
+            fresh entropy (as NumPy and Keras do).
         num_classes: K; for ``label_mode="categorical"`` (default
             ``max(y) + 1``).
         label_mode: ``"sparse"`` (int32 labels), ``"categorical"`` (one-hot

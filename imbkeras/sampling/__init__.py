@@ -6,8 +6,9 @@ sampling, SMOTE for images/volumes/features, and an adapter for any
 imbalanced-learn sampler.
 """
 
-from imbkeras.sampling._base import (BaseSampler, RandomOverSampler, RandomUnderSampler,
-                                     RatioStrategy, ratio_strategy)
+from imbkeras.sampling._base import BaseSampler
+from imbkeras.sampling._random import (RandomOverSampler, RandomUnderSampler, RatioStrategy,
+                                       ratio_strategy)
 from imbkeras.sampling._class_aware import ClassAwareSampler
 from imbkeras.sampling._hybrid import EpochUndersampler, HybridSampler
 from imbkeras.sampling._multilabel import MultilabelHybridSampler, check_multihot, label_counts

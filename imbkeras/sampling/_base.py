@@ -9,87 +9,19 @@ a fresh random generator each epoch.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
-from imblearn.utils import check_sampling_strategy
 from sklearn.base import BaseEstimator
 
 from imbkeras._validation import (_short, as_generator, as_sample_array, check_count_dict,
-                                  check_labels, check_positive_int, check_ratio,
-                                  check_same_length, check_seed)
-from imbkeras.sampling._registry import register_sampler
+                                  check_labels, check_positive_int, check_same_length,
+                                  check_seed, epoch_rng)
 
 
 def _class_counts(y: np.ndarray) -> dict[int, int]:
     classes, counts = np.unique(y, return_counts=True)
     return dict(zip(classes.tolist(), counts.tolist()))
-
-
-class RatioStrategy:
-    """``sampling_strategy`` callable: resample only until max/min <= ``max_ratio``.
-
-    Buda et al. (2018, section 4.5) over- or undersample *partially*: the
-    imbalance ratio rho = max / min class size is reduced to ``max_ratio``
-    instead of 1. Oversampling raises every class below ``ceil(n_max /
-    max_ratio)`` to that size; undersampling lowers every class above
-    ``floor(n_min * max_ratio)`` to that size. ``max_ratio=1`` is full
-    balancing (imbalanced-learn's ``"auto"``).
-
-    Instances are callables ``y -> {class: n_samples}``, the dict form
-    imbalanced-learn accepts, so they work with imbalanced-learn samplers too.
-
-    Args:
-        max_ratio: the imbalance ratio to reach, >= 1.
-        kind: ``"over"`` or ``"under"``.
-
-    Raises:
-        ValueError: for ``max_ratio < 1`` (or not a finite number) or an
-            unknown ``kind``.
-
-    Example:
-        >>> import numpy as np
-        >>> y = np.array([0] * 100 + [1] * 10 + [2] * 1)
-        >>> RatioStrategy(10, "over")(y)
-        {0: 100, 1: 10, 2: 10}
-        >>> RatioStrategy(10, "under")(y)
-        {0: 10, 1: 10, 2: 1}
-
-    Reference:
-        Buda, Maki, Mazurowski (2018), section 4.5 and Fig. 7.
-    """
-
-    def __init__(self, max_ratio: float, kind: str = "over"):
-        check_ratio(max_ratio, "max_ratio", "max/min class size after resampling")
-        if kind not in ("over", "under"):
-            raise ValueError(f"`kind` must be 'over' or 'under'; received {kind!r}.")
-        self.max_ratio = float(max_ratio)
-        self.kind = kind
-
-    def __repr__(self):
-        return f"RatioStrategy(max_ratio={self.max_ratio!r}, kind={self.kind!r})"
-
-    def __call__(self, y) -> dict[int, int]:
-        counts = _class_counts(np.asarray(y))
-        if self.kind == "over":
-            floor_n = math.ceil(max(counts.values()) / self.max_ratio - 1e-9)
-            return {c: max(n, floor_n) for c, n in counts.items()}
-        cap = math.floor(min(counts.values()) * self.max_ratio + 1e-9)
-        return {c: min(n, cap) for c, n in counts.items()}
-
-
-def ratio_strategy(max_ratio: float, kind: str = "over") -> RatioStrategy:
-    """Partial-ratio ``sampling_strategy`` (see :class:`RatioStrategy`).
-
-    Example:
-        >>> import numpy as np
-        >>> y = np.array([0] * 100 + [1] * 4)
-        >>> s = RandomOverSampler(sampling_strategy=ratio_strategy(5), seed=0)
-        >>> s.target_counts(y)
-        {0: 100, 1: 20}
-    """
-    return RatioStrategy(max_ratio, kind)
 
 
 class BaseSampler(BaseEstimator):
@@ -110,19 +42,45 @@ class BaseSampler(BaseEstimator):
       for the others.
     * ``epoch_size(y)``: samples per epoch (``None`` when it varies with
       the draw); ``target_counts(y)``: per-class counts after resampling.
-    * Class attributes: ``needs_data`` (a draw looks at or creates samples:
-      SMOTE, NearMiss, ...; such samplers cannot stream files) and
-      ``keeps_order`` (the draw's order is part of the method, as in
-      class-aware sampling; pipelines do not shuffle it).
+
+    Capabilities are class attributes (never per instance, never in the
+    registry): ``targets`` (the labels it takes: ``"single"`` 1-D class ids,
+    ``"multi"`` 2-D multi-hot), ``needs_data`` (a draw looks at or creates
+    samples: SMOTE, NearMiss, ...; such samplers cannot stream files) and
+    ``keeps_order`` (the draw's order is part of the method, as in
+    class-aware sampling; pipelines do not shuffle it).
+
+    Parameters follow scikit-learn's contract: ``__init__`` only stores its
+    arguments, and they are validated when used (every public method checks
+    them first, as imbalanced-learn's parameter constraints do at
+    ``fit_resample``), so ``set_params`` and ``sklearn.base.clone`` give the
+    same sampler as the constructor. A bad parameter raises at use, naming
+    the argument and the value.
+
+    Randomness: a draw uses the generator it is given and nothing else.
+    ``rng`` accepts ``None`` (the sampler's own ``seed``: for draws made
+    alone, e.g. ``fit_resample``), an int, a sequence of ints or a
+    ``numpy.random.Generator``. Epoch ``e`` of a seed is drawn with
+    ``epoch_rng(seed, e)`` (:meth:`epoch_indices`); a pipeline draws its
+    epochs the same way from *its* ``seed``, so one seed fixes a whole
+    pipeline and the sampler's own ``seed`` is not read there. ``seed=None``
+    draws from fresh entropy each time.
 
     Subclasses implement ``resample_indices`` (index-level samplers) or
-    ``resample`` (data-aware ones). ``seed`` fixes the draws; ``None`` draws
-    from fresh entropy each time. ``rng`` arguments accept ``None`` (use
-    ``seed``), an int, a sequence of ints or a ``numpy.random.Generator``.
+    ``resample`` (data-aware ones), and extend ``_check_params``.
     """
 
+    targets = ("single",)
     needs_data = False
     keeps_order = False
+
+    def _check_params(self) -> None:
+        """Validate the parameters (called by every public method before it uses them)."""
+        check_seed(self.seed)
+
+    def _generator(self, rng) -> np.random.Generator:
+        """The generator of one draw: ``rng``, or the sampler's ``seed`` when ``rng`` is None."""
+        return as_generator(self.seed if rng is None else rng)
 
     def resample_indices(self, y, rng=None) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -139,13 +97,12 @@ class BaseSampler(BaseEstimator):
     def epoch_indices(self, y, epoch: int) -> np.ndarray:
         """Indices of epoch ``epoch``: a fresh, reproducible draw per epoch.
 
-        Uses ``numpy.random.SeedSequence([seed, epoch])`` (``seed=None``
-        counts as 0), the generator the pipelines derive for the same epoch.
+        Drawn with ``epoch_rng(seed, epoch)`` (``seed=None`` counts as 0),
+        the generator a pipeline of the same ``seed`` uses for that epoch.
         """
         epoch = check_positive_int(epoch, "epoch", minimum=0)
-        seed = 0 if self.seed is None else check_seed(self.seed)
-        return self.resample_indices(y, rng=np.random.default_rng(
-            np.random.SeedSequence([seed, epoch])))
+        self._check_params()
+        return self.resample_indices(y, rng=epoch_rng(self.seed or 0, epoch))
 
     def fit_resample(self, X, y):
         """Resample ``X`` (any rank) and ``y`` once (imbalanced-learn's contract).
@@ -203,12 +160,16 @@ class _StrategySampler(BaseSampler):
     _sampling_type = "over-sampling"
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None):
-        _check_strategy_form(sampling_strategy)
         self.sampling_strategy = sampling_strategy
-        self.seed = check_seed(seed)
+        self.seed = seed
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_strategy_form(self._strategy())
 
     def target_counts(self, y) -> dict[int, int]:
         """Per-class sample counts after resampling ``y``."""
+        self._check_params()
         y = check_labels(y)
         out = _class_counts(y)
         for c, n in self._targets(y).items():
@@ -226,10 +187,10 @@ class _StrategySampler(BaseSampler):
         Returns:
             int64 indices into ``y``.
         """
+        self._check_params()
         y = check_labels(y)
         targets = self._targets(y)
-        gen = as_generator(check_seed(self.seed) if rng is None else rng)
-        return np.asarray(self._draw(y, targets, gen), dtype=np.int64)
+        return np.asarray(self._draw(y, targets, self._generator(rng)), dtype=np.int64)
 
     def fit_resample(self, X, y):
         """Resample ``X`` (any rank) and ``y``; sets ``sample_indices_`` and
@@ -249,8 +210,9 @@ class _StrategySampler(BaseSampler):
         return self.sampling_strategy
 
     def _targets(self, y: np.ndarray) -> dict[int, int]:
+        from imblearn.utils import check_sampling_strategy  # imblearn loads all its samplers
+
         strategy = self._strategy()
-        _check_strategy_form(strategy)
         if callable(strategy):
             # a callable's answer must be a dict of integer counts, as a dict argument
             out = strategy(y)
@@ -270,99 +232,3 @@ class _StrategySampler(BaseSampler):
 
     def _draw(self, y, targets, rng):  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-class _RandomSampler(_StrategySampler):
-    """Shared constructor of the random samplers: ``sampling_strategy`` or ``max_ratio``."""
-
-    def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
-                 max_ratio: float | None = None):
-        super().__init__(sampling_strategy, seed)
-        self.max_ratio = max_ratio
-        self._strategy()  # validates max_ratio and its pairing with sampling_strategy
-
-    def _strategy(self):
-        # Built from the current attributes at every draw, so ``set_params`` takes effect.
-        if self.max_ratio is None:
-            return self.sampling_strategy
-        if not (isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto"):
-            raise ValueError(f"`max_ratio` replaces `sampling_strategy`; pass one of them, "
-                             f"received sampling_strategy={self.sampling_strategy!r} and "
-                             f"max_ratio={self.max_ratio!r}.")
-        kind = "over" if self._sampling_type == "over-sampling" else "under"
-        return RatioStrategy(self.max_ratio, kind)  # validates max_ratio
-
-
-@register_sampler("ros")
-class RandomOverSampler(_RandomSampler):
-    """Random oversampling: replicate randomly chosen samples of the targeted classes.
-
-    Index-level twin of ``imblearn.over_sampling.RandomOverSampler``: the same
-    counts for the same ``y`` and ``sampling_strategy``; original samples come
-    first, then the drawn duplicates.
-
-    Args:
-        sampling_strategy: see :class:`BaseSampler`.
-        seed: seed of the draw.
-        max_ratio: partial oversampling (Buda section 4.5): raise the smaller
-            classes only until max/min <= ``max_ratio``; replaces
-            ``sampling_strategy`` (see :class:`RatioStrategy`).
-
-    Example:
-        >>> import numpy as np
-        >>> y = np.array([0] * 6 + [1] * 2)
-        >>> idx = RandomOverSampler(seed=0).resample_indices(y)
-        >>> np.bincount(y[idx]).tolist()
-        [6, 6]
-        >>> RandomOverSampler(max_ratio=2).target_counts(y)
-        {0: 6, 1: 3}
-
-    Reference:
-        Buda et al. (2018), sections 2.2.1 and 4.5.
-    """
-
-    _sampling_type = "over-sampling"
-
-    def _draw(self, y, targets, rng):
-        extra = [rng.choice(np.flatnonzero(y == c), size=n, replace=True)
-                 for c, n in targets.items() if n > 0]
-        return np.concatenate([np.arange(len(y))] + extra)
-
-
-@register_sampler("rus")
-class RandomUnderSampler(_RandomSampler):
-    """Random undersampling: keep a random subset of the targeted classes.
-
-    Index-level twin of ``imblearn.under_sampling.RandomUnderSampler``
-    (sampling without replacement, same counts, indices grouped by class).
-
-    Args:
-        sampling_strategy: see :class:`BaseSampler`.
-        seed: seed of the draw.
-        max_ratio: partial undersampling (Buda section 4.5): lower the larger
-            classes only until max/min <= ``max_ratio``; replaces
-            ``sampling_strategy`` (see :class:`RatioStrategy`).
-
-    Example:
-        >>> import numpy as np
-        >>> y = np.array([0] * 6 + [1] * 2)
-        >>> idx = RandomUnderSampler(seed=0).resample_indices(y)
-        >>> np.bincount(y[idx]).tolist()
-        [2, 2]
-        >>> RandomUnderSampler(max_ratio=2).target_counts(y)
-        {0: 4, 1: 2}
-
-    Reference:
-        Buda et al. (2018), sections 2.2.2 and 4.5.
-    """
-
-    _sampling_type = "under-sampling"
-
-    def _draw(self, y, targets, rng):
-        parts = []
-        for c in np.unique(y).tolist():
-            members = np.flatnonzero(y == c)
-            if c in targets:
-                members = np.sort(rng.choice(members, size=targets[c], replace=False))
-            parts.append(members)
-        return np.concatenate(parts)

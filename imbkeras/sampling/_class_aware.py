@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras._validation import (as_generator, check_labels, check_multihot, check_positive_int,
-                                  check_seed)
+from imbkeras._validation import check_labels, check_multihot, check_positive_int
 from imbkeras.sampling._base import BaseSampler
 from imbkeras.sampling._registry import register_sampler
 
@@ -16,7 +15,7 @@ def _cycled_permutations(n_items: int, length: int, rng: np.random.Generator) ->
     return np.concatenate([rng.permutation(n_items) for _ in range(reps)])[:length]
 
 
-@register_sampler("class_aware", targets=("single", "multi"))
+@register_sampler("class_aware")
 class ClassAwareSampler(BaseSampler):
     """Class-aware sampling: pick a class uniformly, then a sample of that class.
 
@@ -36,7 +35,8 @@ class ClassAwareSampler(BaseSampler):
         seed: seed of the draw.
 
     Raises:
-        ValueError/TypeError: for ``num_samples < 1`` or invalid labels.
+        ValueError/TypeError: for ``num_samples < 1`` (when the sampler is
+            used) or invalid labels.
 
     Example:
         >>> import numpy as np
@@ -50,13 +50,17 @@ class ClassAwareSampler(BaseSampler):
         of deep convolutional neural networks", section 4.1.
     """
 
+    targets = ("single", "multi")
     keeps_order = True
 
     def __init__(self, num_samples: int | None = None, seed: int | None = None):
-        if num_samples is not None:
-            check_positive_int(num_samples, "num_samples")
         self.num_samples = num_samples
-        self.seed = check_seed(seed)
+        self.seed = seed
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.num_samples is not None:
+            check_positive_int(self.num_samples, "num_samples")
 
     @staticmethod
     def _members(y):
@@ -71,9 +75,8 @@ class ClassAwareSampler(BaseSampler):
 
     def epoch_size(self, y) -> int:
         """Samples per epoch: ``num_samples`` or ``len(y)``."""
-        if self.num_samples is None:
-            return len(y)
-        return check_positive_int(self.num_samples, "num_samples")
+        self._check_params()
+        return len(y) if self.num_samples is None else int(self.num_samples)
 
     def target_counts(self, y) -> dict[int, int]:
         """Expected draws per class (label) in one epoch.
@@ -100,8 +103,8 @@ class ClassAwareSampler(BaseSampler):
             int64 indices of length :meth:`epoch_size`.
         """
         members = self._members(y)
-        gen = as_generator(self.seed if rng is None else rng)
         n = self.epoch_size(y)
+        gen = self._generator(rng)
         classes = _cycled_permutations(len(members), n, gen)
         out = np.empty(n, dtype=np.int64)
         for c, m in enumerate(members):

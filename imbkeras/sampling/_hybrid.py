@@ -12,8 +12,9 @@ import numbers
 
 import numpy as np
 
-from imbkeras._validation import check_class_ids, check_seed, round_half_up
-from imbkeras.sampling._base import RandomUnderSampler, _class_counts, _StrategySampler
+from imbkeras._validation import check_class_ids, round_half_up
+from imbkeras.sampling._base import _class_counts, _StrategySampler
+from imbkeras.sampling._random import _undersample
 from imbkeras.sampling._registry import register_sampler
 
 
@@ -49,7 +50,8 @@ class HybridSampler(_StrategySampler):
         seed: seed of the draw.
 
     Raises:
-        ValueError: for a ``target`` other than ``"median"`` or a positive int.
+        ValueError: for a ``target`` other than ``"median"`` or a positive int
+            (when the sampler is used).
 
     Example:
         >>> import numpy as np
@@ -68,13 +70,16 @@ class HybridSampler(_StrategySampler):
     _sampling_type = "hybrid"
 
     def __init__(self, target="median", seed: int | None = None):
-        _check_target(target)
         self.target = target
-        self.seed = check_seed(seed)
+        self.seed = seed
 
     @property
     def sampling_strategy(self):
         return "hybrid"
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_target(self.target)
 
     def _targets(self, y):
         counts = _class_counts(y)
@@ -94,7 +99,7 @@ class HybridSampler(_StrategySampler):
 
 
 @register_sampler("epoch_under")
-class EpochUndersampler(RandomUnderSampler):
+class EpochUndersampler(_StrategySampler):
     """Drop a fresh random fraction of the majority class(es) at every epoch.
 
     Every call to :meth:`resample_indices` with a new generator (pipelines pass
@@ -114,7 +119,8 @@ class EpochUndersampler(RandomUnderSampler):
 
     Raises:
         ValueError: for ``drop_fraction`` outside ``[0, 1)`` or unknown
-            ``classes`` (a non-integral class id included).
+            ``classes`` (a non-integral class id included), when the sampler
+            is used.
 
     Example:
         >>> import numpy as np
@@ -130,16 +136,24 @@ class EpochUndersampler(RandomUnderSampler):
         of every epoch, dropping 20 % of the majority class).
     """
 
+    _sampling_type = "under-sampling"
+
     def __init__(self, drop_fraction: float = 0.2, classes="majority", seed: int | None = None):
-        _check_drop_fraction(drop_fraction)
-        _class_ids(classes)
         self.drop_fraction = drop_fraction
         self.classes = classes
-        self.seed = check_seed(seed)
+        self.seed = seed
 
     @property
     def sampling_strategy(self):
         return "epoch"
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_drop_fraction(self.drop_fraction)
+        _class_ids(self.classes)
+
+    def _draw(self, y, targets, rng):
+        return _undersample(y, targets, rng)
 
     def _targets(self, y):
         counts = _class_counts(y)

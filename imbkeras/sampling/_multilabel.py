@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras._validation import (as_generator, as_sample_array, check_multihot,
-                                  check_same_length, check_seed)
+from imbkeras._validation import as_sample_array, check_multihot, check_same_length
 from imbkeras.sampling._base import BaseSampler
 from imbkeras.sampling._hybrid import _check_target, _resolve_target
 from imbkeras.sampling._registry import register_sampler
@@ -19,7 +18,7 @@ def label_counts(y, indices=None) -> np.ndarray:
     return y.astype(np.int64).sum(axis=0)
 
 
-@register_sampler("multilabel_hybrid", targets=("multi",))
+@register_sampler("multilabel_hybrid")
 class MultilabelHybridSampler(BaseSampler):
     """Hybrid over/undersampling of multi-hot targets toward a per-label target count.
 
@@ -45,8 +44,8 @@ class MultilabelHybridSampler(BaseSampler):
         seed: seed of the draw.
 
     Raises:
-        ValueError: for an invalid ``target``, or ``y`` that is not multi-hot
-            or has rows without any label.
+        ValueError: for an invalid ``target`` (when the sampler is used), or
+            ``y`` that is not multi-hot or has rows without any label.
 
     Example:
         >>> import numpy as np
@@ -60,13 +59,19 @@ class MultilabelHybridSampler(BaseSampler):
         Al-joudi et al. (2023), section 3.2.
     """
 
+    targets = ("multi",)
+
     def __init__(self, target="median", seed: int | None = None):
-        _check_target(target)
         self.target = target
-        self.seed = check_seed(seed)
+        self.seed = seed
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_target(self.target)
 
     def resolve_target(self, y) -> int:
         """The target count for multi-hot ``y``."""
+        self._check_params()
         counts = label_counts(check_multihot(y))
         return _resolve_target(self.target, counts[counts > 0])
 
@@ -90,8 +95,9 @@ class MultilabelHybridSampler(BaseSampler):
         Returns:
             int64 indices (kept originals, then kept duplicates).
         """
+        self._check_params()
         y = check_multihot(y)
-        gen = as_generator(self.seed if rng is None else rng)
+        gen = self._generator(rng)
         counts = label_counts(y)
         present = counts > 0
         t = _resolve_target(self.target, counts[present])

@@ -13,8 +13,7 @@ import warnings
 import numpy as np
 
 from imbkeras._validation import (as_generator, as_sample_array, check_labels,
-                                  check_positive_int, check_same_length, check_seed)
-from imbkeras.sampling._base import RandomOverSampler  # noqa: F401  (doctest of reseeded)
+                                  check_positive_int, check_same_length)
 from imbkeras.sampling._base import BaseSampler, _class_counts, _StrategySampler
 from imbkeras.sampling._registry import register_sampler
 
@@ -67,8 +66,8 @@ class SMOTE(_StrategySampler):
             (random duplication when ``n_c == 1``).
 
     Raises:
-        ValueError: for ``k_neighbors < 1``, an unknown ``small_classes``, NaN
-            or inf in ``X`` (naming the first sample), or (with
+        ValueError: for ``k_neighbors < 1`` or an unknown ``small_classes``
+            (when the sampler is used), NaN or inf in ``X`` (naming the first sample), or (with
             ``small_classes="error"``) a class too small for ``k_neighbors``
             (naming the class and its count).
 
@@ -93,9 +92,9 @@ class SMOTE(_StrategySampler):
         super().__init__(sampling_strategy, seed)
         self.k_neighbors = k_neighbors
         self.small_classes = small_classes
-        self._check_params()
 
-    def _check_params(self):
+    def _check_params(self) -> None:
+        super()._check_params()
         check_positive_int(self.k_neighbors, "k_neighbors")
         if self.small_classes not in ("error", "adapt"):
             raise ValueError(f"`small_classes` must be 'error' or 'adapt'; received "
@@ -125,7 +124,7 @@ class SMOTE(_StrategySampler):
         check_same_length(x, y, "x", "y")
         flat = _flatten(x, "x")
         _check_finite(flat, "x")
-        gen = as_generator(check_seed(self.seed) if rng is None else rng)
+        gen = self._generator(rng)
         counts = _class_counts(y)
         targets = {c: n for c, n in self._targets(y).items() if n > 0}
         k = int(self.k_neighbors)
@@ -210,7 +209,11 @@ class ImblearnSampler(BaseSampler):
 
     * ``RandomOverSampler`` / ``RandomUnderSampler`` (their choice ignores
       ``X``) are run on an index column: no data touched, and
-      :meth:`resample_indices` works.
+      :meth:`resample_indices` works. The adapter still declares
+      ``needs_data = True`` (a capability of the class, whatever it wraps):
+      to stream files, use imbkeras's own
+      :class:`~imbkeras.sampling.RandomOverSampler` /
+      :class:`~imbkeras.sampling.RandomUnderSampler`, their index-level twins.
     * Every other sampler is run on the vectorised data (any rank, reshaped
       back). Samplers exposing ``sample_indices_`` (NearMiss, Tomek links,
       ENN, ...) yield indices into the original data; the others (SMOTE,
@@ -228,7 +231,8 @@ class ImblearnSampler(BaseSampler):
             sampler or a compatible one).
 
     Raises:
-        TypeError: if ``sampler`` has no ``fit_resample``.
+        TypeError: if ``sampler`` has no ``fit_resample`` or is already an
+            imbkeras sampler (when the adapter is used).
 
     Example:
         >>> import numpy as np
@@ -242,12 +246,17 @@ class ImblearnSampler(BaseSampler):
         Lemaitre, Nogueira, Aridas (2017), imbalanced-learn.
     """
 
+    needs_data = True
+
     def __init__(self, sampler):
-        if isinstance(sampler, BaseSampler) or not hasattr(sampler, "fit_resample"):
+        self.sampler = sampler
+
+    def _check_params(self) -> None:
+        if isinstance(self.sampler, BaseSampler) or not hasattr(self.sampler, "fit_resample"):
             raise TypeError(f"`sampler` must be an imbalanced-learn sampler (an object with "
                             f"`fit_resample(X, y)` that is not already an imbkeras sampler); "
-                            f"received {sampler!r}.")
-        self.sampler = sampler
+                            f"received {self.sampler!r}.")
+        super()._check_params()
 
     @property
     def seed(self):
@@ -257,13 +266,9 @@ class ImblearnSampler(BaseSampler):
 
     @property
     def index_only(self) -> bool:
-        """Whether the sampler's choice of indices ignores ``X``."""
+        """Whether the wrapped sampler's choice of indices ignores ``X`` (then
+        :meth:`resample_indices` works)."""
         return _is_index_only(self.sampler)
-
-    @property
-    def needs_data(self) -> bool:
-        """Whether a draw needs the data (every sampler but the random ones)."""
-        return not self.index_only
 
     @property
     def sample_indices_(self):
@@ -283,6 +288,7 @@ class ImblearnSampler(BaseSampler):
     def _targets(self, y):
         from imblearn.utils import check_sampling_strategy
 
+        self._check_params()
         kind = getattr(self.sampler, "_sampling_type", None)
         if kind not in ("over-sampling", "under-sampling") or not hasattr(
                 self.sampler, "sampling_strategy"):
@@ -320,6 +326,7 @@ class ImblearnSampler(BaseSampler):
         Raises:
             TypeError: for samplers that need the data (use :meth:`resample`).
         """
+        self._check_params()
         if not self.index_only:
             raise TypeError(f"{self.sampler!r} needs the data to choose samples; call "
                             f"`resample(x, y, rng)` (make_dataset does) instead of "
@@ -331,6 +338,7 @@ class ImblearnSampler(BaseSampler):
 
     def resample(self, x, y, rng=None):
         """One draw on the data: ``(indices, x_new, y_new)`` (see the module docs)."""
+        self._check_params()
         x = as_sample_array(x, "x")
         y = np.asarray(y)
         check_same_length(x, y, "x", "y")
@@ -357,6 +365,7 @@ class ImblearnSampler(BaseSampler):
 
         Sets ``sample_indices_`` when the wrapped sampler has them.
         """
+        self._check_params()
         X = as_sample_array(X, "X")
         check_same_length(X, y, "X", "y")
         shape = tuple(np.shape(X)[1:])
@@ -384,7 +393,6 @@ def as_sampler(sampler):
                     f"imbalanced-learn sampler); received {sampler!r}.")
 
 
-
 def reseeded(sampler, seed, *, keep_set: bool = False):
     """A clone of ``sampler`` with its seed set (``seed`` or imbalanced-learn's ``random_state``).
 
@@ -399,6 +407,7 @@ def reseeded(sampler, seed, *, keep_set: bool = False):
         A new sampler (``sklearn.base.clone``); the argument is not modified.
 
     Example:
+        >>> from imbkeras.sampling import RandomOverSampler
         >>> s = reseeded(RandomOverSampler(), 3)
         >>> s.seed, reseeded(s, 4, keep_set=True).seed
         (3, 3)

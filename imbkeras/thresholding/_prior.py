@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbkeras._validation import check_labels, check_num_classes, check_priors
+from imbkeras._validation import (check_labels, check_num_classes, check_priors,
+                                  check_probabilities)
 
 
 def class_priors(y, num_classes: int) -> np.ndarray:
@@ -64,8 +65,6 @@ def prior_correction(probs, priors, normalize: bool = True) -> np.ndarray:
     Reference:
         Buda, Maki, Mazurowski (2018), section 2.2.3.
     """
-    from imbkeras.metrics import check_probabilities
-
     p = check_probabilities(probs, "probs")
     pr = check_priors(priors, p.shape[1])
     out = p / pr

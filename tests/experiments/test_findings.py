@@ -248,7 +248,7 @@ def test_findings_command(toy_run, capsys, tmp_path):
     assert "does not exist" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         _cli.main(["findings", "budda2018"])
-    assert "invalid choice: 'budda2018'" in capsys.readouterr().err
+    assert "Unknown paper 'budda2018'. Did you mean 'buda2018'?" in capsys.readouterr().err
 
 
 def test_findings_command_gives_verdicts_of_a_buda_run(tmp_path, capsys):

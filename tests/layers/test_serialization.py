@@ -1,14 +1,29 @@
-"""Every imbkeras layer round-trips through get_config and a .keras save/load."""
+"""Every imbkeras layer round-trips through get_config and a .keras save/load.
 
+The layers are every ``keras.layers.Layer`` class of ``imbkeras.layers.__all__``,
+each with example arguments (non-default values) and an input shape; a new
+layer without an example fails the first test.
+"""
+
+import inspect
 import json
 
 import keras
 import numpy as np
 import pytest
 
-from imbkeras.layers import MixUp, RandomGeometric2D, RandomGeometric3D, RandomRot90Flip
+from imbkeras import layers as IL
+from imbkeras.layers import (MixUp, PriorCorrection, RandomGeometric2D, RandomGeometric3D,
+                             RandomRot90Flip)
 
+LAYER_CLASSES = sorted((getattr(IL, n) for n in IL.__all__ if inspect.isclass(getattr(IL, n))
+                        and issubclass(getattr(IL, n), keras.layers.Layer)),
+                       key=lambda c: c.__name__)
+
+# (class, example arguments, input shape of one sample) for every exported layer;
+# MixUp takes (x, y) pairs: its model round trip is its own test below
 LAYERS = [
+    (PriorCorrection, dict(priors=[0.7, 0.2, 0.1], tau=0.5, from_logits=True), (3,)),
     (RandomGeometric2D, dict(rotation_range=(-30, 45), shear_range=5, width_shift_range=0.1,
                              height_shift_range=(-0.2, 0.1), zoom_range=(0.8, 1.0),
                              horizontal_flip=True, vertical_flip=True, fill_mode="reflect",
@@ -22,7 +37,19 @@ LAYERS = [
 ]
 
 
-@pytest.mark.parametrize("cls,kwargs,shape", LAYERS + [(MixUp, dict(alpha=0.3, seed=9), None)])
+EXAMPLES = LAYERS + [(MixUp, dict(alpha=0.3, seed=9), None)]
+
+
+def test_every_exported_layer_has_an_example_storing_every_argument():
+    assert LAYER_CLASSES and {c for c, _, _ in EXAMPLES} == set(LAYER_CLASSES)
+    for cls in LAYER_CLASSES:
+        kwargs = next(kw for c, kw, _ in EXAMPLES if c is cls)
+        args = [p for p, v in inspect.signature(cls).parameters.items()
+                if v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL)]
+        assert set(args) <= set(cls(**kwargs).get_config()), cls.__name__
+
+
+@pytest.mark.parametrize("cls,kwargs,shape", EXAMPLES, ids=lambda v: getattr(v, "__name__", ""))
 def test_get_config_round_trip(cls, kwargs, shape):
     layer = cls(**kwargs, name="aug")
     config = json.loads(json.dumps(layer.get_config()))  # JSON-safe, as .keras stores it
@@ -34,7 +61,7 @@ def test_get_config_round_trip(cls, kwargs, shape):
     assert type(restored) is cls and restored.get_config() == layer.get_config()
 
 
-@pytest.mark.parametrize("cls,kwargs,shape", LAYERS)
+@pytest.mark.parametrize("cls,kwargs,shape", LAYERS, ids=lambda v: getattr(v, "__name__", ""))
 def test_keras_save_load_in_a_model(cls, kwargs, shape, tmp_path):
     inputs = keras.Input(shape)
     x = cls(**kwargs)(inputs)

@@ -1,4 +1,11 @@
-"""Every loss round-trips through .keras save/load inside a compiled model; DRW callback."""
+"""Every loss round-trips through .keras save/load inside a compiled model; DRW callback.
+
+The losses are every ``keras.losses.Loss`` class of ``imbkeras.losses.__all__``,
+each with example arguments (non-default values, so that every argument is
+seen to round-trip); a new loss without examples fails the first test.
+"""
+
+import inspect
 
 import keras
 import numpy as np
@@ -10,18 +17,38 @@ from imbkeras.training import DeferredReweighting
 N = [40, 12, 4]
 
 
+LOSS_CLASSES = sorted((getattr(L, n) for n in L.__all__ if inspect.isclass(getattr(L, n))
+                       and issubclass(getattr(L, n), keras.losses.Loss)),
+                      key=lambda c: c.__name__)
+
+# example arguments of every exported loss class (several forms where they differ)
+EXAMPLES = {
+    "FocalLoss": [dict(alpha=[0.2, 0.3, 0.5], gamma=1.5, label_smoothing=0.05), dict(alpha=0.25)],
+    "BinaryFocalLoss": [dict(alpha=[0.3, 0.6, 0.9], gamma=2.0)],
+    "WeightedCrossEntropy": [dict(class_weights={0: 0.5, 1: 1.0, 2: 4.0}, label_smoothing=0.1),
+                             dict(class_weights=[1.0, 2.0, 3.0], multi_label=True)],
+    "ClassBalancedLoss": [dict(samples_per_class=N, beta=0.99, base="focal", gamma=1.0)],
+    "LogitAdjustedLoss": [dict(priors=[0.6, 0.3, 0.1], tau=1.5, label_smoothing=0.1)],
+    "BalancedSoftmaxLoss": [dict(samples_per_class=N)],
+    "LDAMLoss": [dict(samples_per_class=N, max_margin=0.4, scale=5.0,
+                      class_weights=[1.0, 1.5, 2.0])],
+}
+
+
 def make_losses():
-    return [
-        L.FocalLoss(alpha=[0.2, 0.3, 0.5], gamma=1.5, label_smoothing=0.05),
-        L.FocalLoss(alpha=0.25),
-        L.BinaryFocalLoss(alpha=[0.3, 0.6, 0.9], gamma=2.0),
-        L.WeightedCrossEntropy({0: 0.5, 1: 1.0, 2: 4.0}, label_smoothing=0.1),
-        L.WeightedCrossEntropy([1.0, 2.0, 3.0], multi_label=True),
-        L.ClassBalancedLoss(N, beta=0.99, base="focal", gamma=1.0),
-        L.LogitAdjustedLoss([0.6, 0.3, 0.1], tau=1.5, label_smoothing=0.1),
-        L.BalancedSoftmaxLoss(N),
-        L.LDAMLoss(N, max_margin=0.4, scale=5.0, class_weights=[1.0, 1.5, 2.0]),
-    ]
+    return [getattr(L, name)(**kw) for name in sorted(EXAMPLES) for kw in EXAMPLES[name]]
+
+
+def test_every_exported_loss_has_examples_and_stores_every_argument():
+    assert LOSS_CLASSES and {c.__name__ for c in LOSS_CLASSES} == set(EXAMPLES)
+    for cls in LOSS_CLASSES:
+        config = cls(**EXAMPLES[cls.__name__][0]).get_config()
+        # every argument but ``dtype``, which Keras's own losses do not store either
+        args = [p for p, v in inspect.signature(cls).parameters.items()
+                if v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL) and p != "dtype"]
+        assert set(args) <= set(config), f"{cls.__name__}: {set(args) - set(config)} not stored"
+        clone = cls.from_config(config)
+        assert type(clone) is cls and clone.get_config() == config
 
 
 @pytest.mark.parametrize("loss", make_losses(), ids=lambda l: f"{type(l).__name__}")

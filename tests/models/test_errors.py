@@ -54,7 +54,7 @@ def test_num_classes_type(bad):
 
 
 def test_unknown_registry_name_lists_known_names():
-    with pytest.raises(ValueError, match="Unknown model name='lenet6'") as info:
+    with pytest.raises(ValueError, match="Unknown model 'lenet6'. Did you mean 'lenet5'") as info:
         create_model("lenet6")
     for known in ("lenet5", "resnet10", "lipnet4c", "gapnet_pl", "multipath3d"):
         assert known in str(info.value)

@@ -1,11 +1,13 @@
 """Common checks over every registered sampler (in the spirit of imbalanced-learn's).
 
 One parametrised suite: the declared protocol, scikit-learn's estimator
-contract (clone, get/set_params, repr, pickle), seeding (same seed, same
-draw; seed=None, fresh entropy), shapes and dtypes of any rank, no mutation
-of the inputs, and an epoch of ``make_dataset``.
+contract (``__init__`` only stores, parameters are validated at use, clone
+and set_params agree, repr, pickle), seeding (same seed, same draw;
+seed=None, fresh entropy), shapes and dtypes of any rank, no mutation of the
+inputs, and an epoch of ``make_dataset``.
 """
 
+import inspect
 import pickle
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 import sklearn.base
 
 from imbkeras import sampling
+from imbkeras._validation import epoch_rng
 from imbkeras.pipeline import make_dataset
 
 NAMES = sampling.list_samplers()
@@ -52,7 +55,7 @@ def test_make_dataset_honours_the_declared_attributes(name, tmp_path):
     x = _x(len(y))
     labels = np.concatenate([np.asarray(b) for _, b in
                              make_dataset(x, y, 8, sampler=s, seed=3, shuffle=True)])
-    rng = np.random.default_rng(np.random.SeedSequence([3, 0]))  # the pipeline's epoch 0
+    rng = epoch_rng(3, 0)  # the pipeline's epoch 0
     idx, _, y_new = s.resample(x, y, rng=rng)
     drawn = np.concatenate([y, y_new]) if y_new is not None and len(y_new) else y
     if s.keeps_order:
@@ -116,11 +119,86 @@ def test_seed_none_draws_fresh_entropy(name):
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
-def test_bad_seed_named(name, bad):
+def test_bad_seed_named_at_use(name, bad):
     if name == "imblearn":
         pytest.skip("the adapter takes its seed from the wrapped sampler's random_state")
+    s = _make(name, seed=bad)  # stored as given
+    assert s.seed is bad
+    y = _y(name)
     with pytest.raises(TypeError, match="`seed`"):
-        _make(name, seed=bad)
+        s.resample(_x(len(y)), y)
+
+
+def _params(name):
+    """The constructor's parameter names (scikit-learn reads them the same way)."""
+    return [p for p in inspect.signature(sampling.get_sampler(name)).parameters]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_init_only_stores_its_arguments(name):
+    """Any value is stored untouched (no validation, no derived state in ``__init__``)."""
+    cls = sampling.get_sampler(name)
+    junk = {p: object() for p in _params(name)}
+    s = cls(**junk)
+    assert all(s.get_params(deep=False)[p] is v for p, v in junk.items())
+    assert set(vars(s)) == set(junk), f"{name}: __init__ sets {sorted(vars(s))}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_parameter_raises_at_use_naming_it(name):
+    """Each parameter set to junk (by the constructor or by set_params) is named at use."""
+    y = _y(name)
+    x = _x(len(y))
+    for p in _params(name):
+        for s in (_make(name, seed=0).set_params(**{p: object()}),
+                  sampling.get_sampler(name)(**{**_make(name, seed=0).get_params(deep=False),
+                                                p: object()})):
+            with pytest.raises((TypeError, ValueError), match=f"`{p}`"):
+                s.resample(x, y, rng=0)
+            with pytest.raises((TypeError, ValueError), match=f"`{p}`"):
+                s.fit_resample(x, y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_clone_and_set_params_agree_with_the_constructor(name):
+    """``clone(s)``, ``s.set_params(**s.get_params())`` and a fresh sampler draw alike."""
+    y = _y(name)
+    x = _x(len(y))
+    s = _make(name, seed=4)
+    params = s.get_params(deep=False)
+    built = sampling.get_sampler(name)(**params)
+    reset = _make(name, seed=0).set_params(**params)
+    for other in (sklearn.base.clone(s), reset, built):
+        assert repr(other) == repr(s)
+        np.testing.assert_array_equal(_draw(other, x, y, rng=2)[0], _draw(s, x, y, rng=2)[0])
+        np.testing.assert_array_equal(_draw(other, x, y)[0], _draw(s, x, y)[0])
+        if s.epoch_size(y) is not None:
+            assert other.epoch_size(y) == s.epoch_size(y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_capabilities_are_class_attributes(name):
+    cls = sampling.get_sampler(name)
+    s = _make(name, seed=0)
+    for attr in ("targets", "needs_data", "keeps_order"):
+        assert attr in dir(cls) and not isinstance(inspect.getattr_static(cls, attr), property)
+        assert attr not in vars(s) and getattr(s, attr) == getattr(cls, attr)
+    assert set(cls.targets) <= {"single", "multi"} and cls.targets
+    assert sampling.sampler_info(name)["targets"] == cls.targets
+    assert (name in sampling.list_samplers("multi")) == ("multi" in cls.targets)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_epoch_indices_are_the_pipeline_epochs(name):
+    """One per-epoch generator: ``epoch_indices(y, e)`` is epoch ``e`` of a pipeline of that
+    seed."""
+    s = _make(name, seed=6)
+    if s.needs_data:
+        return
+    y = _y(name)
+    for e in range(2):
+        np.testing.assert_array_equal(s.epoch_indices(y, e),
+                                      s.resample_indices(y, rng=epoch_rng(6, e)))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -130,7 +130,7 @@ def test_class_aware_target_counts_seed_and_bad_args():
     x = np.arange(16)[:, None]
     xr, yr = s.fit_resample(x, y)
     np.testing.assert_array_equal(xr[:, 0], s.sample_indices_)
-    with pytest.raises(ValueError, match="num_samples"):
-        ClassAwareSampler(num_samples=0)
+    with pytest.raises(ValueError, match="num_samples"):  # validated at use
+        ClassAwareSampler(num_samples=0).resample_indices(y)
     with pytest.raises(TypeError, match="num_samples"):
-        ClassAwareSampler(num_samples=2.5)
+        ClassAwareSampler(num_samples=2.5).epoch_size(y)

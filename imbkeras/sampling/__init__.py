@@ -12,6 +12,7 @@ from imbkeras.sampling._random import (RandomOverSampler, RandomUnderSampler, Ra
 from imbkeras.sampling._class_aware import ClassAwareSampler
 from imbkeras.sampling._hybrid import EpochUndersampler, HybridSampler
 from imbkeras.sampling._multilabel import MultilabelHybridSampler, check_multihot, label_counts
+from imbkeras.sampling._oneshot import OneShotHybridSampler
 from imbkeras.sampling._registry import (create_sampler, get_sampler, list_samplers,
                                          register_sampler, sampler_info)
 from imbkeras.sampling._synthetic import SMOTE, ImblearnSampler, as_sampler, reseeded
@@ -25,6 +26,7 @@ __all__ = [
     "HybridSampler",
     "EpochUndersampler",
     "MultilabelHybridSampler",
+    "OneShotHybridSampler",
     "ClassAwareSampler",
     "SMOTE",
     "ImblearnSampler",

@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+# The stored name of the decisions of output ``o`` beside the outputs (``outputs.npz``).
+DECISION_PREFIX = "__decisions__."
+
 
 @dataclasses.dataclass
 class TrainOutput:
@@ -22,11 +25,26 @@ class TrainOutput:
             across runs by the report).
         info: JSON-able extra results (added to ``result.json``; scalar values
             also become columns of ``results.csv``).
+        decisions: the classifier's own decisions (1-D integer labels, one per
+            test sample), keyed like ``outputs``, for a classifier whose
+            decision is not the argmax of its scores (an SVM's one-against-one
+            votes, a tuned rule). A method evaluating an output with decisions
+            is scored by them (accuracy, F1, G-mean, ..., the confusion matrix
+            and the recorded ``y_pred``), its AUCs by the scores; a method with a
+            post-processor is scored by the argmax of the processed scores.
+
+    Example:
+        >>> out = TrainOutput.coerce(TrainOutput(
+        ...     {"default": np.array([[.6, .4], [.7, .3]])},
+        ...     decisions={"default": np.array([0, 1])}), "toy")
+        >>> sorted(TrainOutput.split_stored(out.stored_arrays())[1]["default"].tolist())
+        [0, 1]
     """
 
     outputs: dict
     tables: dict = dataclasses.field(default_factory=dict)
     info: dict = dataclasses.field(default_factory=dict)
+    decisions: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def coerce(cls, value, trainer: str) -> "TrainOutput":
@@ -43,7 +61,35 @@ class TrainOutput:
             raise ValueError(f"trainer {trainer!r} returned outputs {list(out.outputs)}; a "
                              f"'default' output (test-set scores) is required.")
         out.outputs = {k: np.asarray(v) for k, v in out.outputs.items()}
+        if not isinstance(out.decisions, dict):
+            raise TypeError(f"trainer {trainer!r}: `decisions` must be a dict keyed like "
+                            f"`outputs`; received {type(out.decisions).__name__}.")
+        decisions = {}
+        for k, v in out.decisions.items():
+            if k not in out.outputs:
+                raise ValueError(f"trainer {trainer!r} returned decisions for {k!r}, which is "
+                                 f"not one of its outputs {sorted(out.outputs)}.")
+            d = np.asarray(v)
+            n = len(out.outputs[k])
+            if d.ndim != 1 or len(d) != n or d.dtype.kind not in "iu":
+                raise ValueError(f"trainer {trainer!r}: decisions[{k!r}] must be 1-D integer "
+                                 f"labels, one per test sample ({n}); received shape "
+                                 f"{d.shape}, dtype {d.dtype}.")
+            decisions[k] = d.astype(np.int64)
+        out.decisions = decisions
         return out
+
+    def stored_arrays(self) -> dict:
+        """``outputs`` and ``decisions`` in one flat dict (decisions under ``DECISION_PREFIX``)."""
+        return {**self.outputs, **{DECISION_PREFIX + k: v for k, v in self.decisions.items()}}
+
+    @staticmethod
+    def split_stored(arrays: dict) -> tuple[dict, dict]:
+        """``(outputs, decisions)`` of a dict written by :meth:`stored_arrays`."""
+        outputs = {k: v for k, v in arrays.items() if not k.startswith(DECISION_PREFIX)}
+        decisions = {k[len(DECISION_PREFIX):]: v for k, v in arrays.items()
+                     if k.startswith(DECISION_PREFIX)}
+        return outputs, decisions
 
 
 @dataclasses.dataclass

@@ -336,6 +336,55 @@ def contrast_effect(df: pd.DataFrame, metric: str, column: str, better, worse,
     return Measurement((both["a"] - both["b"]).to_numpy(), ours)
 
 
+def pooled_confusion(df: pd.DataFrame, by=("method",), **where) -> pd.Series:
+    """Confusion matrices summed over the runs of each group of ``by`` (e.g. over folds).
+
+    Reads the ``confusion`` column the engine writes for multi-class runs (a
+    JSON matrix, rows true, columns predicted). Pooling counts over folds
+    measures a rare class from all of its test samples at once, where a
+    per-fold rate would rest on a handful of them.
+
+    Returns:
+        A Series of ``(K, K)`` int arrays indexed by the ``by`` columns.
+
+    Raises:
+        NotMeasured: if no run matches ``where`` or the column is absent.
+
+    Example:
+        >>> df = pd.DataFrame({"method": ["A", "A"], "fold": [0, 1],
+        ...                    "confusion": ["[[3, 1], [0, 1]]", "[[4, 0], [1, 0]]"]})
+        >>> pooled_confusion(df)["A"].tolist()
+        [[7, 1], [1, 1]]
+    """
+    import json
+
+    sub = select(df, "confusion", **where)
+    mats = sub["confusion"].map(lambda c: np.asarray(json.loads(c), dtype=np.int64))
+    keys = list(by)
+    return mats.groupby([sub[k] for k in keys] if len(keys) > 1 else sub[keys[0]],
+                        sort=False).agg(lambda m: np.sum(np.stack(list(m)), axis=0))
+
+
+def class_rates(cm) -> dict[str, np.ndarray]:
+    """Per-class ``tpr``, ``ppv``, ``tnr``, ``npv`` and ``f1`` of a confusion matrix (rows true).
+
+    Example:
+        >>> class_rates([[7, 1], [1, 1]])["tpr"].tolist()
+        [0.875, 0.5]
+    """
+    from imbkeras.metrics import confusion_counts
+
+    c = confusion_counts(np.asarray(cm))
+
+    def div(a, b):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+    return {"tpr": div(c["tp"], c["tp"] + c["fn"]), "ppv": div(c["tp"], c["tp"] + c["fp"]),
+            "tnr": div(c["tn"], c["tn"] + c["fp"]), "npv": div(c["tn"], c["tn"] + c["fn"]),
+            "f1": div(2 * c["tp"], 2 * c["tp"] + c["fp"] + c["fn"])}
+
+
 def _isin(series: pd.Series, values) -> np.ndarray:
     """``series.isin(values)`` that matches 10 and 10.0 (CSV round trips change dtypes)."""
     mask = np.array(series.isin(values), dtype=bool)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import json
 import multiprocessing
 import platform
 import sys
@@ -97,11 +98,14 @@ def _strategy(name):
 def _evaluate(run, ctx: RunContext, trained: dict):
     outputs = trained["outputs"]
     y_prob = outputs[run.spec.output]
+    # The trainer's own decisions score the method, unless a post-processor changes the scores.
+    y_pred = trained.get("decisions", {}).get(run.spec.output)
     threshold = None
     if run.spec.post is not None:
         post = _registry.POSTPROCESSORS.get(run.spec.post)
         res = post(dict(outputs), ctx, **run.spec.post_params)
         y_prob, threshold = res if isinstance(res, tuple) else (res, None)
+        y_pred = None
     y_prob = np.asarray(y_prob)
     if ctx.multilabel:
         rep = metrics.report_multilabel(ctx.y_test, y_prob,
@@ -110,13 +114,15 @@ def _evaluate(run, ctx: RunContext, trained: dict):
         scalars["degenerate"] = metrics.is_degenerate(y_prob, rep["threshold"])
         detail = {"per_label": rep["per_label"], "threshold": rep["threshold"],
                   "mlcm": rep["mlcm"], "mlcm_normalized": rep["mlcm_normalized"]}
+        y_pred = None
     else:
-        rep = metrics.report(ctx.y_test, y_prob)
+        rep = metrics.report(ctx.y_test, y_prob, y_pred=y_pred)
         scalars = {k: rep[k] for k in metrics.SCALAR_KEYS}
-        scalars["degenerate"] = metrics.is_degenerate(y_prob)
+        y_pred = y_prob.argmax(axis=1) if y_pred is None else np.asarray(y_pred)
+        scalars["degenerate"] = metrics.is_degenerate(np.eye(y_prob.shape[1])[y_pred])
         detail = {"per_class": rep["per_class"], "confusion_matrix": rep["confusion_matrix"],
                   "normalized_confusion": rep["normalized_confusion"]}
-    return y_prob, threshold, scalars, detail
+    return y_prob, y_pred, threshold, scalars, detail
 
 
 def execute_group(root: str, exp_dict: dict, indices: list[int], options: dict) -> list:
@@ -185,22 +191,29 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
                              f"{sorted(missing)} that methods "
                              f"{[r.method for r in runs if r.spec.output in missing]} evaluate; "
                              f"it returned {sorted(out.outputs)}.")
-        store.save_training(key, out.outputs, out.tables, out.info, seconds)
-        trained = {"outputs": out.outputs, "tables": out.tables, "info": out.info,
-                   "train_seconds": seconds}
+        store.save_training(key, out.stored_arrays(), out.tables, out.info, seconds)
+        trained = {"outputs": out.outputs, "decisions": out.decisions, "tables": out.tables,
+                   "info": out.info, "train_seconds": seconds}
+    else:
+        trained["outputs"], trained["decisions"] = TrainOutput.split_stored(trained["outputs"])
     versions = _versions()
     identity = config_identity(exp)
     ratio = realised_ratio(y_tr)
     status = []
     for run in runs:
         t0 = time.time()
-        y_prob, threshold, scalars, detail = _evaluate(run, ctx, trained)
+        y_prob, y_pred, threshold, scalars, detail = _evaluate(run, ctx, trained)
         info_cols = {k: v for k, v in trained["info"].items()
                      if isinstance(v, (int, float, str, bool, np.generic))}
+        # Multi-class: the confusion matrix as a column (JSON, rows true), per-class
+        # counts that tables and findings pool over folds (``_findings.pooled_confusion``).
+        confusion = ({"confusion": json.dumps(np.asarray(detail["confusion_matrix"])
+                                              .astype(int).tolist())}
+                     if "confusion_matrix" in detail else {})
         row = {**run.columns(), "n_train": int(len(y_tr)), "n_test": int(len(y_te)),
                "realised_ratio": ratio,
                "train_seconds": round(float(trained["train_seconds"] or 0.0), 3),
-               **scalars, **info_cols, "training_key": key, "run_id": run.run_id}
+               **scalars, **confusion, **info_cols, "training_key": key, "run_id": run.run_id}
         result = {
             "run_id": run.run_id, "fingerprint": run.fingerprint, "training_key": key,
             "config_identity": identity, "status": "ok", "row": row,
@@ -216,6 +229,8 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
             "versions": versions,
         }
         preds = {"y_true": y_te, "y_prob": y_prob}
+        if y_pred is not None:
+            preds["y_pred"] = y_pred
         if threshold is not None:
             preds["threshold"] = np.asarray(threshold)
         store.write_run(run.run_id, result, preds, trained["tables"])

@@ -2,7 +2,11 @@
 
 Conventions
 -----------
-* Predictions are ``argmax(y_prob, axis=1)`` (ties go to the lower class id).
+* Predictions are ``argmax(y_prob, axis=1)`` (ties go to the lower class id),
+  unless the classifier's own decisions are given (``y_pred``): a classifier
+  that decides otherwise (an SVM's one-against-one votes, a tuned threshold)
+  is then scored by what it decides; ``auc`` and ``auc_ovr`` still rank
+  ``y_prob``.
 * Classes are ``0 .. K-1`` with ``K = y_prob.shape[1]``.
 * A class that is never predicted has PPV = 0 and F1 = 0 (scikit-learn's
   ``zero_division=0``); a class absent from ``y_true`` has TPR = 0, as
@@ -147,7 +151,7 @@ def is_degenerate(y_prob, threshold=None) -> bool:
     return bool(np.all(pred == pred[0]))
 
 
-def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
+def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None, y_pred=None) -> dict:
     """Evaluate class probabilities: AUC, accuracy, F1, G-mean, AvAcc, CBA, MAvG.
 
     Args:
@@ -155,6 +159,8 @@ def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
         y_prob: ``(n, K)`` probabilities (rows sum to 1 within ``atol``).
         atol: tolerance on row sums.
         class_names: optional names of the K classes, used in ``table``.
+        y_pred: the classifier's own decisions, 1-D labels in ``[0, K)`` (default:
+            ``argmax(y_prob)``); every metric but the AUCs uses them.
 
     Returns:
         A dict with the scalars ``auc_ovr``, ``accuracy``, ``macro_f1``,
@@ -167,14 +173,17 @@ def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
         docstring.
 
     Raises:
-        ValueError: if labels are invalid or out of range, lengths differ, or
-            rows of ``y_prob`` are not probabilities summing to 1.
+        ValueError: if labels or decisions are invalid or out of range, lengths
+            differ, or rows of ``y_prob`` are not probabilities summing to 1.
 
     Example:
         >>> import numpy as np
         >>> r = report([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(r["auc_ovr"], 3), round(r["accuracy"], 3), round(r["avacc"], 3)
         (1.0, 0.667, 0.75)
+        >>> r = report([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]], y_pred=[0, 1, 1])
+        >>> round(r["auc_ovr"], 3), round(r["accuracy"], 3)
+        (1.0, 1.0)
     """
     p = check_probabilities(y_prob, atol=atol)
     k = p.shape[1]
@@ -183,7 +192,13 @@ def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None) -> dict:
         raise ValueError(f"`y_true` and `y_prob` must have the same length; received "
                          f"{len(y)} and {len(p)}.")
     labels = np.arange(k)
-    pred = p.argmax(axis=1)
+    if y_pred is None:
+        pred = p.argmax(axis=1)
+    else:
+        pred = check_labels(y_pred, "y_pred", num_classes=k)
+        if len(pred) != len(y):
+            raise ValueError(f"`y_pred` and `y_true` must have the same length; received "
+                             f"{len(pred)} and {len(y)}.")
     cm = sklearn.metrics.confusion_matrix(y, pred, labels=labels)
     cc = confusion_counts(cm)
     tpr = _safe_div(cc["tp"], cc["tp"] + cc["fn"])

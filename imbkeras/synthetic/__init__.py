@@ -5,7 +5,9 @@ Simulators return data in the same form as the loaders of
 :mod:`imbkeras.datasets` and can write it in the real file formats.
 """
 
-from imbkeras.synthetic._liposomes import PROBLEMS, ParticleSet, liposomes, save_particles
+from imbkeras.synthetic._liposomes import (PROBLEMS, ParticleSet, liposomes,
+                                           save_particles, select_input_mode,
+                                           stack_input_modes)
 from imbkeras.synthetic._subtomograms import (CLASS_NAMES as SUBTOMOGRAM_CLASSES,
                                              LUO_PROPORTIONS, save_subtomograms,
                                              subtomograms, wedge_mask)
@@ -13,4 +15,5 @@ from imbkeras.synthetic._protein_cells import HPA_FREQUENCIES, draw_labels, prot
 
 __all__ = ["HPA_FREQUENCIES", "PROBLEMS", "ParticleSet", "draw_labels", "liposomes",
            "protein_cells", "save_particles", "SUBTOMOGRAM_CLASSES", "LUO_PROPORTIONS",
-           "save_subtomograms", "subtomograms", "wedge_mask"]
+           "save_subtomograms", "select_input_mode", "stack_input_modes", "subtomograms",
+           "wedge_mask"]

@@ -7,10 +7,22 @@ value noise (sums of smoothly upsampled random grids, thesis section 4.8.4)
 plus shot noise. A particle is a round or slightly elliptic vesicle whose
 membrane is a bilayer ring (a dark line with a bright halo):
 
-- lamellarity: *unilamellar* (one ring), *multilamellar* (2-5 concentric
-  rings), *uncertain* (overlapping neighbours, ice blobs, strong blur);
-- encapsulation: *full* (dense interior), *empty* (interior like the
-  background), *uncertain* (as above).
+- lamellarity (the number of lamellae): *unilamellar* (one ring),
+  *multilamellar* (2-5 concentric rings), *uncertain* (a uni- or
+  multilamellar vesicle, half each, obscured so that its lamellarity cannot
+  be told: an overlapping neighbour, an ice blob, strong blur);
+- encapsulation (the density of the encapsulated content): *full* (a dense,
+  dark interior), *empty* (an interior like the background), *uncertain* (a
+  full or empty vesicle, half each, obscured as above).
+
+The thesis' uncertain classes are "introduced because in some cases it is
+almost impossible to be certain about the class: liposomes can overlap each
+other, [...] pieces of ice result in large black blobs" (section 2).
+
+:func:`stack_input_modes` turns one simulated set into the model inputs of
+the thesis' three input modes at once (section 8.5), and
+:func:`select_input_mode` picks one of them, so that a comparison of the
+modes sees the same particles.
 
 Particle diameters follow a log-normal spread (the thesis' Figures 3-4 show
 cut-outs from about 40 to 250 px wide, most around 60-100).
@@ -19,9 +31,11 @@ cut-outs from about 40 to 250 px wide, most around 60-100).
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import scipy.ndimage
+import threadpoolctl
 
 from imbkeras._validation import (_short, check_choice, check_labels, check_names,
                                   check_positive_int, check_proportions, check_real,
@@ -53,15 +67,27 @@ class ParticleSet:
         return len(self.y)
 
 
+@functools.lru_cache(maxsize=256)
+def _zoom_matrix(m: int, factor: float) -> np.ndarray:
+    """``scipy.ndimage.zoom(order=3)`` along one axis of length ``m``, as a matrix."""
+    return scipy.ndimage.zoom(np.eye(m), (factor, 1.0), order=3)
+
+
 def _value_noise(shape, rng, octaves=4, base=4):
-    """Perlin-like noise: octaves of bicubically upsampled random grids, halving amplitude."""
+    """Perlin-like noise: octaves of bicubically upsampled random grids, halving amplitude.
+
+    The cubic-spline zoom is separable, so each grid is upsampled as
+    ``Z0 @ grid @ Z1.T`` (the zoom of the identity along each axis): the same
+    numbers as ``scipy.ndimage.zoom(grid, order=3)``, many times faster.
+    """
     out = np.zeros(shape, dtype=np.float64)
     amp = 1.0
     for o in range(octaves):
         cells = base * 2 ** o
         grid = rng.normal(size=(cells + 3, cells + 3))
-        zoom = (shape[0] / cells, shape[1] / cells)
-        up = scipy.ndimage.zoom(grid, zoom, order=3)[: shape[0], : shape[1]]
+        z0 = _zoom_matrix(cells + 3, shape[0] / cells)
+        z1 = _zoom_matrix(cells + 3, shape[1] / cells)
+        up = (z0 @ grid @ z1.T)[: shape[0], : shape[1]]
         if up.shape != shape:
             up = np.pad(up, [(0, shape[0] - up.shape[0]), (0, shape[1] - up.shape[1])],
                         mode="edge")
@@ -96,14 +122,15 @@ def _particle(cls, problem, rng, diameter, surrounding, noise):
     img = 0.25 * _value_noise((h, w), rng)
     name = PROBLEMS[problem][0][cls]
     inside = r < radius
-    interior = 0.0
-    rings = 1
-    if problem == "lamellarity" and name == "multilamellar":
-        rings = int(rng.integers(2, 6))
-    if problem == "encapsulation" and name == "full":
-        interior = -rng.uniform(0.25, 0.5)
-    elif problem == "encapsulation" and name == "empty":
-        interior = rng.uniform(0.0, 0.08)
+    # An uncertain particle is one of the two certain kinds, obscured below.
+    kind = name if name != "uncertain" else (
+        ("unilamellar", "multilamellar") if problem == "lamellarity" else ("full", "empty")
+    )[int(rng.integers(2))]
+    rings = int(rng.integers(2, 6)) if kind == "multilamellar" else 1
+    if kind == "full":
+        interior = -rng.uniform(0.25, 0.5)  # dense encapsulated content
+    elif kind == "empty":
+        interior = rng.uniform(0.0, 0.08)  # like the background
     else:
         interior = -rng.uniform(0.0, 0.12)
     img += interior * scipy.ndimage.gaussian_filter(inside.astype(float), 1.0)
@@ -131,15 +158,15 @@ def _particle(cls, problem, rng, diameter, surrounding, noise):
 
 
 def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=None,
-              diameter=(60.0, 0.35), surrounding: int = 12, noise: float = 0.12,
+              diameter=(60.0, 0.35), surrounding: int = 50, noise: float = 0.12,
               seed: int | None = 0) -> ParticleSet:
     """Simulate ``n`` TEM liposome cut-outs with masks.
 
     Args:
         n: number of particles (>= 1).
         problem: ``"lamellarity"`` (unilamellar / multilamellar / uncertain,
-            87.3 / 12.1 / 0.6 %) or ``"encapsulation"`` (full / uncertain /
-            empty, 97.3 / 2.0 / 0.7 %), the thesis' Tables 1-2.
+            87.29 / 12.12 / 0.59 %) or ``"encapsulation"`` (full / uncertain /
+            empty, 97.34 / 2.01 / 0.65 %), the thesis' Tables 1-2.
         class_proportions: class shares summing to 1 (default: the thesis').
             Labels are drawn so that counts match the shares (rounded), in a
             seeded random order.
@@ -147,7 +174,7 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
             pixels: finite numbers, ``2 <= median <= 2000``, ``sigma >= 0``
             (diameters are clipped to ``[12, 6 * median]``).
         surrounding: background pixels kept on each side, an int >= 0
-            (thesis: 50).
+            (default: the thesis' 50).
         noise: standard deviation of the pixel noise (before normalisation),
             a finite number >= 0.
         seed: random seed; ``None`` for fresh entropy.
@@ -172,7 +199,7 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
         TEM images, sections 2-3 and 4.8.4.
     """
     n = check_positive_int(n, "n")
-    problem = check_choice(problem, "problem", PROBLEMS)
+    problem = check_choice(problem, "problem", PROBLEMS)  # names both problems
     names, default = PROBLEMS[problem]
     p = check_proportions(default if class_proportions is None else class_proportions,
                           length=len(names), allow_zero=True)
@@ -184,13 +211,109 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
     y = rng.permutation(np.repeat(np.arange(len(names)), counts))
     children = np.random.SeedSequence(rng.integers(2**63)).spawn(n)
     images, masks = [], []
-    for label, child in zip(y, children):
-        r = np.random.default_rng(child)
-        d = float(np.clip(med * np.exp(r.normal(0, sigma)), 12, 6 * med))
-        img, mask = _particle(int(label), problem, r, d, surrounding, noise)
-        images.append(img)
-        masks.append(mask)
+    # Tiny matrix products: threads of the BLAS only cost here (ten times, on a busy machine).
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        for label, child in zip(y, children):
+            r = np.random.default_rng(child)
+            d = float(np.clip(med * np.exp(r.normal(0, sigma)), 12, 6 * med))
+            img, mask = _particle(int(label), problem, r, d, surrounding, noise)
+            images.append(img)
+            masks.append(mask)
     return ParticleSet(images, masks, y.astype(np.int64), list(names))
+
+
+# Channels of ``stack_input_modes``: the whole cut-out and its mask, the crop and its mask.
+STACK_CHANNELS = ("surrounding_image", "surrounding_mask", "cropped_image", "cropped_mask")
+
+
+def stack_input_modes(particles: ParticleSet, size: int = 28, *, min_extent: int = 1
+                      ) -> np.ndarray:
+    """The thesis' three input modes of one particle set, stacked: ``(n, size, size, 4)``.
+
+    Channels (:data:`STACK_CHANNELS`): the whole cut-out with its surrounding
+    and its mask, then the crop to the mask's bounding box and its mask, each
+    resized to ``size`` (see :func:`imbkeras.datasets.particle_inputs`). The
+    cropped-and-masked mode is the crop times its mask
+    (:func:`select_input_mode`), so every mode shows the same particles.
+
+    Args:
+        particles: a :class:`ParticleSet`.
+        size: side of the model input, an int >= 4.
+        min_extent: the smallest particle accepted, in pixels across its
+            mask's bounding box: pass the model's minimum input side (e.g.
+            LipNet-4's 10), below which a crop holds less than the network can
+            take in, and resizing it up would invent the detail.
+
+    Returns:
+        float32 ``(n, size, size, 4)``.
+
+    Raises:
+        TypeError: if ``particles`` is not a :class:`ParticleSet`.
+        ValueError: for a mask whose shape differs from its image's, an empty
+            mask, or a particle smaller than ``min_extent`` (each names the
+            particle, its class and its size).
+
+    Example:
+        >>> s = liposomes(4, class_proportions=(0.5, 0.5, 0.0), seed=0)
+        >>> x = stack_input_modes(s, 16)
+        >>> x.shape, bool((select_input_mode(x, "masked")[..., 0][x[..., 3] == 0] == 0).all())
+        ((4, 16, 16, 4), True)
+
+    Reference:
+        Gryshkevych (2016), sections 3 and 8.5.
+    """
+    from imbkeras.datasets import particle_inputs
+
+    if not isinstance(particles, ParticleSet):
+        raise TypeError(f"`particles` must be a ParticleSet (what `liposomes` returns); "
+                        f"received {_short(particles)}.")
+    min_extent = check_positive_int(min_extent, "min_extent")
+    check_same_length(particles.images, particles.y, "particles.images", "particles.y")
+    check_same_length(particles.masks, particles.y, "particles.masks", "particles.y")
+    names = particles.class_names
+    for i, (img, mask) in enumerate(zip(particles.images, particles.masks)):
+        label = f"particle {i} (class {names[int(particles.y[i])]!r})"
+        img, mask = np.asarray(img), np.asarray(mask)
+        if mask.shape != img.shape:
+            raise ValueError(f"{label}: its mask has shape {mask.shape}, its image "
+                             f"{img.shape}; masks must match their images.")
+        on = mask > 0
+        if not on.any():
+            raise ValueError(f"{label}: its mask is empty (no particle pixel).")
+        rows, cols = np.flatnonzero(on.any(1)), np.flatnonzero(on.any(0))
+        h, w = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+        if min(h, w) < min_extent:
+            raise ValueError(f"{label} spans {h}x{w} pixels (its mask's bounding box), "
+                             f"smaller than the model's minimum input "
+                             f"{min_extent}x{min_extent} (`min_extent`={min_extent}).")
+    whole = particle_inputs(particles.images, particles.masks, "surrounding", size)
+    crop = particle_inputs(particles.images, particles.masks, "cropped", size)
+    return np.concatenate([whole, crop], axis=-1)
+
+
+def select_input_mode(x, mode: str) -> np.ndarray:
+    """One input mode, ``(n, h, w, 2)`` (image, mask), of :func:`stack_input_modes`' output.
+
+    Args:
+        x: ``(n, h, w, 4)`` as :func:`stack_input_modes` returns.
+        mode: ``"surrounding"`` (the whole cut-out), ``"cropped"`` (the mask's
+            bounding box) or ``"masked"`` (cropped, zero outside the mask).
+
+    Raises:
+        ValueError: for another mode or an array that is not ``(n, h, w, 4)``.
+    """
+    from imbkeras.datasets import MODES
+
+    mode = check_choice(mode, "mode", MODES)
+    x = np.asarray(x)
+    if x.ndim != 4 or x.shape[-1] != len(STACK_CHANNELS):
+        raise ValueError(f"`x` must be (n, h, w, 4) as stack_input_modes returns "
+                         f"({', '.join(STACK_CHANNELS)}); received shape {x.shape}.")
+    if mode == "surrounding":
+        return x[..., 0:2]
+    if mode == "cropped":
+        return x[..., 2:4]
+    return np.stack([x[..., 2] * (x[..., 3] > 0.5), x[..., 3]], axis=-1)
 
 
 def _check_diameter(diameter):

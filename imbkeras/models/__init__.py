@@ -31,7 +31,8 @@ from imbkeras.models._lipnet import lipnet
 from imbkeras.models._gapnet import gapnet_pl
 from imbkeras.models._mobilenet import mobilenet_classifier, mobilenet_weights_path
 from imbkeras.models._subtomo import dsrf3d_v2, inception3d
-from imbkeras.models._multipath import (assemble_multipath, build_path_classifier,
+from imbkeras.models._multipath import (PATH_VARIANTS_3D, assemble_multipath,
+                                        build_path_classifier, path_variants,
                                         build_path_model, multipath2d, multipath3d,
                                         multipath_path_model)
 from imbkeras.models._inspect import count_params_by_block, split_head
@@ -55,6 +56,8 @@ __all__ = [
     "build_path_model",
     "build_path_classifier",
     "multipath_path_model",
+    "path_variants",
+    "PATH_VARIANTS_3D",
     "assemble_multipath",
     "split_head",
     "count_params_by_block",

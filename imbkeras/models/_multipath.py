@@ -9,8 +9,15 @@ classification result is obtained by softmax through the full connection"):
   Inception3D's convolutional part -- conv 32 5^3 valid -> maxpool 2^3 ->
   inception module [1^3 x32 | 1^3 x32 -> 3^3 x64 | 1^3 x16 -> 5^3 x32 |
   maxpool 2^3/1 -> 1^3 x32] = 160 channels (``path="inception3d"``, the
-  default); or DSRF3D-v2's three [2 x conv 3^3, maxpool 2^3] blocks with
-  32/64/128 filters (``path="dsrf3d_v2"``). Every path has its own weights.
+  default); its variants ``"inception3d_k3"`` (3^3 kernels where Inception3D
+  has 5^3: finer detail, a smaller receptive field) and ``"inception3d_deep"``
+  (a second inception module after a maxpool 2^3: a larger receptive field);
+  or DSRF3D-v2's three [2 x conv 3^3, maxpool 2^3] blocks with 32/64/128
+  filters (``path="dsrf3d_v2"``). ``path`` takes one design per path, so each
+  class gets the design that recognises it best (the paper's "best structure
+  to recognize a single type"; :func:`imbkeras.training.select_paths`), and
+  ``width`` scales the Inception paths' filters. Every path has its own
+  weights.
 - **Filter concat**: the path feature maps are concatenated along channels
   (layer ``filter_concat``; 4 x 160 = 640 channels for four paths).
 - **Pooling**: ``pooling="avg"`` (default) is Inception3D's average pooling
@@ -43,26 +50,51 @@ from imbkeras.models._registry import register_model
 from imbkeras.models._subtomo import (conv_blocks, conv_blocks_size, inception_stem,
                                       inception_stem_size)
 
-# name -> (feature function, output-size function, rank it is restricted to)
-_PATH_KINDS: dict[str, tuple[Callable, Callable, int | None]] = {
-    "inception": (inception_stem, inception_stem_size, None),
-    "inception3d": (inception_stem, inception_stem_size, 3),
-    "inception2d": (inception_stem, inception_stem_size, 2),
-    "vgg": (conv_blocks, conv_blocks_size, None),
-    "dsrf3d_v2": (conv_blocks, conv_blocks_size, 3),
-}
+# name -> (feature function, output-size function, rank it is restricted to, options)
+_INCEPTION_VARIANTS = {"": {}, "_k3": {"kernel": 3}, "_deep": {"modules": 2}}
+_PATH_KINDS: dict[str, tuple[Callable, Callable, int | None, dict]] = {}
+for _suffix, _opts in _INCEPTION_VARIANTS.items():
+    for _base, _rank in (("inception", None), ("inception3d", 3), ("inception2d", 2)):
+        _PATH_KINDS[_base + _suffix] = (inception_stem, inception_stem_size, _rank, _opts)
+_PATH_KINDS["vgg"] = (conv_blocks, conv_blocks_size, None, {})
+_PATH_KINDS["dsrf3d_v2"] = (conv_blocks, conv_blocks_size, 3, {})
+#: The 3D path designs among which Luo's per-class path choice is made
+#: (:func:`imbkeras.training.select_paths`): Inception3D's stem, the same with
+#: 3^3 kernels (finer detail), and with a second inception module (a larger
+#: receptive field).
+PATH_VARIANTS_3D = ("inception3d", "inception3d_k3", "inception3d_deep")
 _POOLINGS = ("avg", "global_avg", "global_max")
 
 
+def path_variants(rank: int | None = None) -> list[str]:
+    """Names of the path designs (for ``path=``), all or those valid for ``rank``-D inputs.
+
+    Example:
+        >>> [p for p in path_variants(3) if p.startswith("inception3d")]
+        ['inception3d', 'inception3d_k3', 'inception3d_deep']
+    """
+    return [k for k, v in _PATH_KINDS.items() if rank is None or v[2] in (None, rank)]
+
+
 def _resolve_path(path, rank: int):
-    check_choice(path, "path", tuple(_PATH_KINDS))
-    fn, size_fn, only_rank = _PATH_KINDS[path]
+    if not isinstance(path, str) or path not in _PATH_KINDS:
+        raise ValueError(f"`path` must be one of the path designs {list(_PATH_KINDS)}; "
+                         f"received {path!r}.")
+    fn, size_fn, only_rank, opts = _PATH_KINDS[path]
     if only_rank is not None and only_rank != rank:
         raise ValueError(
             f"`path`={path!r} is a {only_rank}D path but the input is {rank}D; use "
-            f"one of {', '.join(repr(k) for k, v in _PATH_KINDS.items() if v[2] in (None, rank))}."
+            f"one of {', '.join(repr(k) for k in path_variants(rank))}."
         )
-    return fn, size_fn
+    size = (lambda n: size_fn(n, **opts)) if opts else size_fn
+    return (lambda x, **kw: fn(x, **opts, **kw)), size
+
+
+def _check_width(width) -> float:
+    if isinstance(width, bool) or not isinstance(width, numbers.Real) or not 0 < width <= 8:
+        raise ValueError(f"`width` must be a number in (0, 8] (the filter multiplier of the "
+                         f"Inception paths); received {width!r}.")
+    return float(width)
 
 
 def _min_size(size_fn, pooling: str) -> int:
@@ -94,20 +126,26 @@ def _check_index(index) -> int:
 
 def build_path_model(input_shape, index: int = 0, *, path: str = "inception",
                      pooling: str = "avg", activation: str = "relu",
-                     batch_norm: bool = False, name: str | None = None) -> keras.Model:
+                     batch_norm: bool = False, width: float = 1.0,
+                     name: str | None = None) -> keras.Model:
     """One path of the multi-path CNN: input -> feature maps, named ``path_{index}``.
 
     Args:
         input_shape: ``(depth, height, width, channels)`` or
             ``(height, width, channels)``.
         index: path number (the class it is meant to recognise).
-        path: ``"inception"`` / ``"inception3d"`` / ``"inception2d"`` (the
-            Inception3D stem) or ``"vgg"`` / ``"dsrf3d_v2"`` (DSRF3D-v2's conv
-            blocks); the rank-specific names check the rank.
+        path: a path design (:func:`path_variants`): ``"inception"`` /
+            ``"inception3d"`` / ``"inception2d"`` (the Inception3D stem),
+            their ``_k3`` variants (3^r kernels instead of 5^r) and ``_deep``
+            variants (a second inception module after a 2^r max-pool), or
+            ``"vgg"`` / ``"dsrf3d_v2"`` (DSRF3D-v2's conv blocks); the
+            rank-specific names check the rank.
         pooling: the pooling the head will use (only to compute the minimum
             input size): ``"avg"``, ``"global_avg"`` or ``"global_max"``.
         activation: activation after every convolution.
         batch_norm: batch normalisation after every convolution.
+        width: filter multiplier of the Inception designs (1: Inception3D's
+            filters; each count at least 4); must be 1 for the others.
         name: model name; default ``f"path_{index}"``.
 
     Returns:
@@ -115,11 +153,14 @@ def build_path_model(input_shape, index: int = 0, *, path: str = "inception",
 
     Raises:
         ValueError: for a bad shape (too small: the message says the minimum),
-            unknown ``path`` or activation, or a negative index.
+            unknown ``path`` (the known designs are listed) or activation, a
+            negative index or a bad ``width``.
 
     Example:
         >>> build_path_model((40, 40, 40, 1), 0).output_shape
         (None, 18, 18, 18, 160)
+        >>> build_path_model((40, 40, 40, 1), 1, path="inception3d_deep", width=0.5).output_shape
+        (None, 9, 9, 9, 80)
 
     Reference:
         Luo et al. (2019), section III.C and Fig. 2.
@@ -127,12 +168,17 @@ def build_path_model(input_shape, index: int = 0, *, path: str = "inception",
     rank = _rank_of(input_shape)
     index = _check_index(index)
     fn, size_fn = _resolve_path(path, rank)
+    width = _check_width(width)
+    if width != 1.0 and not path.startswith("inception"):
+        raise ValueError(f"`width`={width!r} applies to the Inception path designs only; "
+                         f"received path={path!r}.")
     check_choice(pooling, "pooling", _POOLINGS)
     shape = check_input_shape(input_shape, rank=rank, min_spatial=_min_size(size_fn, pooling))
     activation = check_activation(activation)
     name = name or f"path_{index}"
     inputs = keras.Input(shape, name=f"{name}_input")
-    outputs = fn(inputs, rank=rank, activation=activation, batch_norm=batch_norm)
+    extra = {"width": width} if path.startswith("inception") else {}
+    outputs = fn(inputs, rank=rank, activation=activation, batch_norm=batch_norm, **extra)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -173,7 +219,7 @@ def _find_path_model(obj) -> keras.Model:
 def build_path_classifier(input_shape=None, index: int = 0, *, path: str = "inception",
                           path_model: keras.Model | None = None, pooling: str = "avg",
                           dropout: float = 0.7, dense_units=(), activation: str = "relu",
-                          batch_norm: bool = False,
+                          batch_norm: bool = False, width: float = 1.0,
                           output_activation: str | None = "sigmoid",
                           name: str | None = None) -> keras.Model:
     """A one-vs-rest binary classifier on one path (Luo's per-path pretraining).
@@ -194,6 +240,7 @@ def build_path_classifier(input_shape=None, index: int = 0, *, path: str = "ince
         dense_units: hidden FC widths.
         activation: activation of convolutions and hidden FC layers.
         batch_norm: batch normalisation after every convolution.
+        width: filter multiplier of a new Inception path.
         output_activation: ``"sigmoid"`` (one unit, default), ``"softmax"``
             (two units, sparse 0/1 labels) or ``None`` (one logit).
         name: model name; default ``f"path_{index}_classifier"``.
@@ -222,7 +269,8 @@ def build_path_classifier(input_shape=None, index: int = 0, *, path: str = "ince
         if input_shape is None:
             raise ValueError("`input_shape` is required when `path_model` is None; received None.")
         path_model = build_path_model(input_shape, index, path=path, pooling=pooling,
-                                      activation=activation, batch_norm=batch_norm)
+                                      activation=activation, batch_norm=batch_norm,
+                                      width=width)
     else:
         path_model = _find_path_model(path_model)
     if output_activation == "softmax":
@@ -281,6 +329,10 @@ def assemble_multipath(paths: Sequence[keras.Model], num_classes: int | None = N
     paths trained one at a time with :func:`build_path_classifier` carry
     their weights into it.
 
+    Paths of different designs (feature maps of different sizes) are pooled
+    one by one and then concatenated, which equals global pooling of their
+    concatenation; ``pooling="avg"`` needs maps of one size.
+
     Args:
         paths: path models or path classifiers, all with the same input
             shape and distinct names (``path_0``, ``path_1``...).
@@ -331,24 +383,48 @@ def assemble_multipath(paths: Sequence[keras.Model], num_classes: int | None = N
             f"pooling='avg' needs path outputs of at least 2 per side; the paths give "
             f"{spatial} for input {shape}. Use pooling='global_avg' or a larger input."
         )
+    sizes = {tuple(m.output_shape[1:-1]) for m in models}
+    if len(sizes) > 1 and pooling == "avg":
+        raise ValueError(
+            f"paths of different designs give feature maps of different sizes {sorted(sizes)}; "
+            f"pooling='avg' concatenates the maps themselves, so use pooling='global_avg' or "
+            f"'global_max' (each path pooled, then concatenated).")
     inputs = keras.Input(shape, name="volume" if rank == 3 else "image")
     feats = [m(inputs) for m in models]
-    x = keras.layers.Concatenate(name="filter_concat")(feats) if len(feats) > 1 else feats[0]
-    x = _pool(x, rank, pooling)
+    if len(sizes) > 1:
+        # Global pooling of the concatenated maps = concatenation of each path's pooled map.
+        kind = "avg" if pooling == "global_avg" else "max"
+        pooled = [global_pool_cls(rank, kind)(name=f"{m.name}_pool")(f)
+                  for m, f in zip(models, feats)]
+        x = keras.layers.Concatenate(name="features")(pooled)
+    else:
+        x = keras.layers.Concatenate(name="filter_concat")(feats) if len(feats) > 1 \
+            else feats[0]
+        x = _pool(x, rank, pooling)
     outputs = _head(x, num_classes, dense_units=dense_units, dropout=dropout,
                     activation=activation, output_activation=output_activation)
     return keras.Model(inputs, outputs, name=name)
 
 
 def _multipath(rank, input_shape, num_classes, num_paths, path, pooling, dropout,
-               dense_units, activation, batch_norm, output_activation, name):
+               dense_units, activation, batch_norm, output_activation, name, width=1.0):
     shape = check_input_shape(input_shape, rank=rank)  # rank check first
     check_output_activation(output_activation, num_classes)
     num_paths = num_classes if num_paths is None else num_paths
     if isinstance(num_paths, bool) or not isinstance(num_paths, numbers.Integral) or num_paths < 1:
         raise ValueError(f"`num_paths` must be an int >= 1 or None; received {num_paths!r}.")
-    paths = [build_path_model(shape, i, path=path, pooling=pooling, activation=activation,
-                              batch_norm=batch_norm) for i in range(num_paths)]
+    if isinstance(path, str):
+        designs = [path] * num_paths
+    elif isinstance(path, Sequence) and len(path) == num_paths:
+        designs = list(path)
+    else:
+        raise ValueError(f"`path` must be one path design or a list of one design per path "
+                         f"({num_paths} paths); received {path!r}. Known designs: "
+                         f"{path_variants(rank)}.")
+    paths = [build_path_model(shape, i, path=d, pooling=pooling, activation=activation,
+                              batch_norm=batch_norm,
+                              width=width if d.startswith("inception") else 1.0)
+             for i, d in enumerate(designs)]
     return assemble_multipath(paths, num_classes, pooling=pooling, dropout=dropout,
                               dense_units=dense_units, activation=activation,
                               output_activation=output_activation, name=name)
@@ -359,7 +435,7 @@ def multipath3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
                 num_paths: int | None = None, path: str = "inception3d",
                 pooling: str = "avg", dropout: float = 0.7, dense_units=(),
                 activation: str = "relu", batch_norm: bool = False,
-                output_activation: str | None = "softmax",
+                output_activation: str | None = "softmax", width: float = 1.0,
                 name: str = "multipath3d") -> keras.Model:
     """Luo et al.'s multi-path 3D CNN: one path per class, filter concat, softmax.
 
@@ -376,13 +452,17 @@ def multipath3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
         num_classes: number of classes (>= 2).
         num_paths: number of paths; default ``num_classes`` (the paper also
             tried 2 and 3 paths).
-        path: ``"inception3d"`` (default) or ``"dsrf3d_v2"``.
+        path: the design of every path, or a list of one design per path
+            (Luo's per-class choice): ``"inception3d"`` (default),
+            ``"inception3d_k3"``, ``"inception3d_deep"`` or ``"dsrf3d_v2"``
+            (see :func:`path_variants`).
         pooling: ``"avg"``, ``"global_avg"`` or ``"global_max"``.
         dropout: dropout rate before the output.
         dense_units: hidden FC widths between pooling and softmax.
         activation: activation of every convolution / hidden FC layer.
         batch_norm: batch normalisation after every convolution.
         output_activation: ``"softmax"`` or ``None`` for logits.
+        width: filter multiplier of the Inception paths.
         name: model name.
 
     Returns:
@@ -393,12 +473,17 @@ def multipath3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
 
     Raises:
         ValueError: for a too small input (the message gives the minimum), the
-            wrong rank, ``num_classes < 2``, bad ``num_paths``/``path``/
-            ``pooling``, or an unknown activation.
+            wrong rank, ``num_classes < 2``, bad ``num_paths``/``pooling``, an
+            unknown path design (the known ones are listed), a list of designs
+            of another length than the paths, or an unknown activation.
 
     Example:
         >>> multipath3d((40, 40, 40, 1), 4).count_params()
         13085764
+        >>> m = multipath3d((24, 24, 24, 1), 2, pooling="global_avg", width=0.5,
+        ...                 path=["inception3d", "inception3d_k3"])
+        >>> [p.count_params() for p in m.layers[1:3]]
+        [32840, 18728]
 
     Reference:
         Luo, Zeng, Xu et al. (2019), "Deep learning based imbalanced data
@@ -406,7 +491,7 @@ def multipath3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
         macromolecules in cellular electron cryo-tomograms" (multi-path CNN).
     """
     return _multipath(3, input_shape, num_classes, num_paths, path, pooling, dropout,
-                      dense_units, activation, batch_norm, output_activation, name)
+                      dense_units, activation, batch_norm, output_activation, name, width)
 
 
 @register_model("multipath2d", test_input_shape=(8, 8, 1))
@@ -414,7 +499,7 @@ def multipath2d(input_shape=(32, 32, 1), num_classes: int = 3, *,
                 num_paths: int | None = None, path: str = "inception2d",
                 pooling: str = "avg", dropout: float = 0.7, dense_units=(),
                 activation: str = "relu", batch_norm: bool = False,
-                output_activation: str | None = "softmax",
+                output_activation: str | None = "softmax", width: float = 1.0,
                 name: str = "multipath2d") -> keras.Model:
     """2D sibling of :func:`multipath3d` for images (same design, 2D layers).
 
@@ -422,13 +507,15 @@ def multipath2d(input_shape=(32, 32, 1), num_classes: int = 3, *,
         input_shape: ``(height, width, channels)``.
         num_classes: number of classes (>= 2).
         num_paths: number of paths; default ``num_classes``.
-        path: ``"inception2d"`` (default) or ``"vgg"``.
+        path: the design of every path or one per path: ``"inception2d"``
+            (default), ``"inception2d_k3"``, ``"inception2d_deep"`` or ``"vgg"``.
         pooling: ``"avg"``, ``"global_avg"`` or ``"global_max"``.
         dropout: dropout rate before the output.
         dense_units: hidden FC widths.
         activation: activation of every convolution / hidden FC layer.
         batch_norm: batch normalisation after every convolution.
         output_activation: ``"softmax"`` or ``None`` for logits.
+        width: filter multiplier of the Inception paths.
         name: model name.
 
     Returns:
@@ -445,4 +532,4 @@ def multipath2d(input_shape=(32, 32, 1), num_classes: int = 3, *,
         Luo et al. (2019), transposed to 2D.
     """
     return _multipath(2, input_shape, num_classes, num_paths, path, pooling, dropout,
-                      dense_units, activation, batch_norm, output_activation, name)
+                      dense_units, activation, batch_norm, output_activation, name, width)

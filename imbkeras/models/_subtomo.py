@@ -19,36 +19,48 @@ from imbkeras.models._registry import register_model
 # Rank-generic feature extractors.
 # ----------------------------------------------------------------------------
 
-def inception_stem_size(n: int) -> int:
-    """Side length after :func:`inception_stem` (conv 5 valid, pool 2 same)."""
-    return conv_size(conv_size(n, 5), 2, 2, "same")
+def inception_stem_size(n: int, kernel: int = 5, modules: int = 1) -> int:
+    """Side length after :func:`inception_stem` (conv ``kernel`` valid, pool 2 same per module)."""
+    n = conv_size(conv_size(n, kernel), 2, 2, "same")
+    for _ in range(modules - 1):
+        n = conv_size(n, 2, 2, "same")
+    return n
 
 
 def inception_stem(x, *, rank: int, activation: str = "relu", batch_norm: bool = False,
-                   prefix: str = ""):
+                   prefix: str = "", kernel: int = 5, modules: int = 1, width: float = 1.0):
     """Inception3D's convolutional part, for ``rank``-D inputs.
 
     conv 32 5^r valid -> maxpool 2^r (same) -> inception module with branches
     [1x32], [1x32 -> 3^r x64], [1x16 -> 5^r x32], [maxpool 2^r stride 1 ->
-    1x32], concatenated (160 channels).
+    1x32], concatenated (160 channels). The defaults are Inception3D; the
+    multi-path CNN's path variants change ``kernel`` (the stem convolution's
+    and the large branch's kernel, 5 in Inception3D), ``modules`` (inception
+    modules, each after the first preceded by a maxpool 2^r) and ``width``
+    (every filter count times ``width``, at least 4).
     """
 
-    def conv(t, filters, kernel, name, padding="same"):
-        return conv_act(t, filters, kernel, rank=rank, padding=padding,
+    def conv(t, filters, k, name, padding="same"):
+        return conv_act(t, max(4, int(round(filters * width))), k, rank=rank, padding=padding,
                         activation=activation, batch_norm=batch_norm,
                         name=f"{prefix}{name}")
 
     pool = max_pool_cls(rank)
-    x = conv(x, 32, 5, "conv1", padding="valid")
+    x = conv(x, 32, kernel, "conv1", padding="valid")
     x = pool(2, padding="same", name=f"{prefix}pool1")(x)
-    b1 = conv(x, 32, 1, "inception1_1x1")
-    b3 = conv(x, 32, 1, "inception1_3x3_reduce")
-    b3 = conv(b3, 64, 3, "inception1_3x3")
-    b5 = conv(x, 16, 1, "inception1_5x5_reduce")
-    b5 = conv(b5, 32, 5, "inception1_5x5")
-    bp = pool(2, strides=1, padding="same", name=f"{prefix}inception1_pool")(x)
-    bp = conv(bp, 32, 1, "inception1_pool_proj")
-    return keras.layers.Concatenate(name=f"{prefix}inception1_concat")([b1, b3, b5, bp])
+    for m in range(1, modules + 1):
+        tag = f"inception{m}"
+        if m > 1:
+            x = pool(2, padding="same", name=f"{prefix}pool{m}")(x)
+        b1 = conv(x, 32, 1, f"{tag}_1x1")
+        b3 = conv(x, 32, 1, f"{tag}_3x3_reduce")
+        b3 = conv(b3, 64, 3, f"{tag}_3x3")
+        b5 = conv(x, 16, 1, f"{tag}_5x5_reduce")
+        b5 = conv(b5, 32, kernel, f"{tag}_5x5")
+        bp = pool(2, strides=1, padding="same", name=f"{prefix}{tag}_pool")(x)
+        bp = conv(bp, 32, 1, f"{tag}_pool_proj")
+        x = keras.layers.Concatenate(name=f"{prefix}{tag}_concat")([b1, b3, b5, bp])
+    return x
 
 
 def conv_blocks_size(n: int, num_blocks: int = 3) -> int:

@@ -7,15 +7,18 @@ spherical aberration, B-factor envelope) -> band-pass -> Gaussian noise at a
 target SNR (signal variance / noise variance) -> missing wedge in Fourier
 space (the tilt range around the y axis) -> ``size^3`` box, z-scored.
 
-The classes differ in shape as the real complexes do:
+The classes are Luo's, in the order and with the names of his Table II, and
+differ in shape as the real complexes do:
 
-0. ``26S proteasome``: a 20S barrel (four stacked 7-fold rings) capped at both ends;
-1. ``20S/26S single-capped``: the same barrel with one cap;
-2. ``TRiC``: two stacked 8-fold rings with a central cavity;
-3. ``ribosome``: a large two-lobed particle (50S-like and 30S-like lobes).
+0. ``proteasome_d``: a 20S barrel (four stacked 7-fold rings) capped at both ends
+   (the double-capped 26S proteasome), 1043 volumes;
+1. ``ribosome``: a large two-lobed particle (50S-like and 30S-like lobes), 80;
+2. ``TRiC``: two stacked 8-fold rings with a central cavity, 125;
+3. ``proteasome_s``: the barrel of class 0 with one cap (single-capped), 386.
 
-Defaults reproduce Luo's class shares (63.5 / 4.9 / 7.6 / 23.5 %) at
-40^3 with tilt range -50..+70 degrees.
+Defaults reproduce Luo's dataset: those 1,634 volumes (63.5 / 4.9 / 7.6 /
+23.5 %; the rarest class is the ribosome) at 40^3 with tilt range -50..+70
+degrees.
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ from imbkeras._validation import (_short, check_bool, check_labels, check_names,
                                   check_real, check_same_length, check_seed,
                                   largest_remainder_counts)
 
-CLASS_NAMES = ("26S proteasome", "single-capped proteasome", "TRiC", "ribosome")
-# Luo's shares, 63.5 / 4.9 / 7.6 / 23.5 % (99.5 % as printed), normalised to sum to 1.
-LUO_PROPORTIONS = tuple(float(v) for v in np.array([0.635, 0.049, 0.076, 0.235]) / 0.995)
+CLASS_NAMES = ("proteasome_d", "ribosome", "TRiC", "proteasome_s")
+# Luo's Table II: volumes per class (1,634 in all) and their shares.
+LUO_COUNTS = (1043, 80, 125, 386)
+LUO_PROPORTIONS = tuple(float(v) for v in np.array(LUO_COUNTS) / sum(LUO_COUNTS))
+# the density design of each class (see `density`)
+_SHAPES = {"proteasome_d": "double_capped", "ribosome": "two_lobes", "TRiC": "ring_pair",
+           "proteasome_s": "single_capped"}
 
 
 def _blob(grid, center, radius):
@@ -52,25 +59,31 @@ def _ring(grid, z, radius, n, blob_r, phase=0.0):
 
 @functools.lru_cache(maxsize=16)
 def density(label: int, size: int) -> np.ndarray:
-    """The noise-free density map of class ``label`` in a ``size^3`` box (max 1)."""
+    """The noise-free density map of class ``label`` (of :data:`CLASS_NAMES`) in a ``size^3`` box.
+
+    The map's maximum is 1.
+    """
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) \
+            or not 0 <= label < len(CLASS_NAMES):
+        raise ValueError(f"`label` must be in [0, {len(CLASS_NAMES) - 1}] (one of "
+                         f"{list(CLASS_NAMES)}); received {label!r}.")
+    shape = _SHAPES[CLASS_NAMES[label]]
     s = size / 40.0  # shapes are designed for a 40^3 box at about 1 nm per voxel
     c = (size - 1) / 2
     grid = np.meshgrid(*(np.arange(size) - c,) * 3, indexing="ij")  # z, y, x
-    if label in (0, 1):  # barrel of 4 x 7-fold rings, caps
+    if shape in ("double_capped", "single_capped"):  # barrel of 4 x 7-fold rings, caps
         vol = sum(_ring(grid, z * s, 4.5 * s, 7, 1.6 * s, phase=0.45 * i)
                   for i, z in enumerate((-4.5, -1.5, 1.5, 4.5)))
-        caps = (-1, 1) if label == 0 else (1,)
+        caps = (-1, 1) if shape == "double_capped" else (1,)
         for sign in caps:
             vol = vol + 1.6 * _blob(grid, (sign * 9.5 * s, 0, 0), 3.6 * s) \
                 + 0.8 * _blob(grid, (sign * 11.0 * s, 2.5 * s, 0), 2.5 * s)
-    elif label == 2:  # two 8-fold rings
+    elif shape == "ring_pair":  # two 8-fold rings
         vol = sum(_ring(grid, z * s, 6.0 * s, 8, 2.0 * s, phase=0.2 * i)
                   for i, z in enumerate((-3.2, 3.2)))
-    elif label == 3:  # two lobes
+    else:  # two lobes
         vol = 1.2 * _blob(grid, (-2.0 * s, 0, -1.0 * s), 6.5 * s) \
             + 0.9 * _blob(grid, (5.0 * s, 1.5 * s, 2.0 * s), 4.6 * s)
-    else:
-        raise ValueError(f"`label` must be in [0, 3]; received {label!r}.")
     return (vol / vol.max()).astype(np.float32)
 
 
@@ -181,16 +194,79 @@ def _chunk(args):
     return np.stack([_one(l, size, snr, tilt, shift, s, clean) for l, s in zip(labels, seeds)])
 
 
-def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int = 40,
-                 snr: float = 0.5, tilt_range=(-50.0, 70.0), max_shift: float = 2.0,
-                 clean: bool = False, n_jobs: int | None = 1, seed: int | None = 0):
-    """Simulate ``n`` subtomograms of Luo's four complexes (or the first 2 or 3).
+def _check_classes(classes) -> list:
+    """Names of simulated classes: distinct entries of :data:`CLASS_NAMES` (2 to 4)."""
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+        raise TypeError(f"`classes` must be a list of class names from {list(CLASS_NAMES)}; "
+                        f"received {_short(classes)}.")
+    classes = list(classes)
+    unknown = [c for c in classes if not isinstance(c, str) or c not in CLASS_NAMES]
+    if unknown:
+        raise ValueError(f"`classes` names unknown class(es) {unknown}; the simulated classes "
+                         f"are {list(CLASS_NAMES)}.")
+    if len(set(classes)) != len(classes) or not 2 <= len(classes) <= len(CLASS_NAMES):
+        raise ValueError(f"`classes` must be 2 to {len(CLASS_NAMES)} distinct class names; "
+                         f"received {classes}.")
+    return classes
+
+
+def _class_counts(n, classes, class_counts, class_proportions) -> tuple[list, np.ndarray]:
+    """The simulated classes and their whole counts from the three ways of asking."""
+    if class_counts is not None and class_proportions is not None:
+        raise ValueError("give `class_counts` or `class_proportions`, not both; received "
+                         f"class_counts={_short(class_counts)}, "
+                         f"class_proportions={_short(class_proportions)}.")
+    if class_counts is not None:
+        if isinstance(class_counts, (str, bytes)) or not hasattr(class_counts, "__len__"):
+            raise TypeError(f"`class_counts` must be a list of ints, one per class; received "
+                            f"{_short(class_counts)}.")
+        names = _check_classes(CLASS_NAMES if classes is None else classes)
+        if len(class_counts) != len(names):
+            raise ValueError(f"`class_counts` has {len(class_counts)} entries "
+                             f"{_short(list(class_counts))} but {len(names)} classes are "
+                             f"simulated ({names}); give one count per class name.")
+        counts = np.array([check_positive_int(c, "class_counts") for c in class_counts])
+        if n is not None and check_positive_int(n, "n") != counts.sum():
+            raise ValueError(f"`n`={n} differs from the sum of `class_counts` "
+                             f"{counts.tolist()} = {int(counts.sum())}; give one of them.")
+        return names, counts
+    if class_proportions is not None:
+        p = check_proportions(class_proportions, length=(2, len(CLASS_NAMES)))
+        names = _check_classes(CLASS_NAMES[: len(p)] if classes is None else classes)
+        if len(p) != len(names):
+            raise ValueError(f"`class_proportions` has {len(p)} shares but {len(names)} "
+                             f"classes are simulated ({names}); give one share per class.")
+        return names, largest_remainder_counts(p, check_positive_int(
+            1634 if n is None else n, "n"))
+    names = _check_classes(CLASS_NAMES if classes is None else classes)
+    luo = np.array([LUO_COUNTS[CLASS_NAMES.index(c)] for c in names])
+    if n is None:
+        return names, luo
+    return names, largest_remainder_counts(luo / luo.sum(), check_positive_int(n, "n"))
+
+
+def subtomograms(n: int | None = None, *, classes=None, class_counts=None,
+                 class_proportions=None, size: int = 40, snr: float = 0.5,
+                 tilt_range=(-50.0, 70.0), max_shift: float = 2.0, clean: bool = False,
+                 n_jobs: int | None = 1, seed: int | None = 0):
+    """Simulate subtomograms of Luo's four complexes (or of some of them).
+
+    With no argument: Luo's dataset, 1,634 volumes of proteasome_d / ribosome /
+    TRiC / proteasome_s = 1043 / 80 / 125 / 386 (Table II), labels 0-3 in
+    that order.
 
     Args:
-        n: number of volumes, an int >= 1.
+        n: number of volumes, an int >= 1; default Luo's 1,634 (or the sum of
+            ``class_counts``). With ``n`` and no counts, the classes get Luo's
+            shares of ``n`` (largest remainders).
+        classes: names of the simulated classes (2 to 4 of
+            :data:`CLASS_NAMES`); label ``i`` is ``classes[i]``. Default all
+            four in Luo's order (the first ``len(class_proportions)`` with
+            proportions).
+        class_counts: volumes per class, one int >= 1 per name of ``classes``.
         class_proportions: shares of the classes (2 to 4 values, each > 0,
-            summing to 1); default Luo's 63.5 / 4.9 / 7.6 / 23.5 %. Counts are
-            the shares of ``n`` rounded (largest remainders), in a seeded order.
+            summing to 1) instead of counts; counts are the shares of ``n``
+            rounded (largest remainders).
         size: box side (>= 16); shapes scale with it.
         snr: signal-to-noise ratio (variance), a finite number > 0.
         tilt_range: ``(min, max)`` tilt in degrees within [-90, 90]; the
@@ -201,34 +277,41 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
             wedge): to look at the shapes.
         n_jobs: worker processes (``None``: all cores); the result does not
             depend on it (one seed per volume).
-        seed: random seed; ``None`` for fresh entropy.
+        seed: random seed; ``None`` for fresh entropy. The volumes come in a
+            seeded random order.
 
     Returns:
         ``(x, y, class_names)``: float32 ``(n, size, size, size, 1)``, int64
         labels, the class names.
 
     Raises:
-        ValueError: for proportions that do not sum to 1 or hold a zero,
-            ``snr <= 0`` or not finite, a tilt range outside [-90, 90] or
-            inverted, a ``max_shift`` outside ``[0, size / 4]`` or not
-            finite, ``n < 1``, ``n_jobs < 1`` or a box smaller than 16.
-        TypeError: for non-integer ``n``, ``size`` or ``n_jobs``, a
+        ValueError: for ``class_counts`` whose length differs from the number
+            of classes (or whose sum differs from ``n``), an unknown or
+            repeated class name, proportions that do not sum to 1 or hold a
+            zero, both counts and proportions, ``snr <= 0`` or not finite, a
+            tilt range outside [-90, 90] or inverted, a ``max_shift`` outside
+            ``[0, size / 4]`` or not finite, ``n < 1``, ``n_jobs < 1`` or a box
+            smaller than 16.
+        TypeError: for non-integer ``n``, counts, ``size`` or ``n_jobs``, a
             non-boolean ``clean``, strings where numbers are expected, or a
             bad ``seed``.
 
     Example:
         >>> x, y, names = subtomograms(4, size=16, seed=0)
         >>> x.shape, names[:2]
-        ((4, 16, 16, 16, 1), ['26S proteasome', 'single-capped proteasome'])
+        ((4, 16, 16, 16, 1), ['proteasome_d', 'ribosome'])
+        >>> _, y, _ = subtomograms(size=16, class_counts=(3, 1), classes=("TRiC", "ribosome"))
+        >>> np.bincount(y).tolist()
+        [3, 1]
 
     Reference:
-        Luo et al. (2019), section IV.A (simulated data: SNR, tilt -50..+70);
-        Pei et al. (2016), simulating cryo electron tomograms of crowded cell
-        cytoplasm (the forward model).
+        Luo et al. (2019), section IV.A and Table II (classes, counts, tilt
+        -50..+70); Pei et al. (2016), simulating cryo electron tomograms of
+        crowded cell cytoplasm (the forward model).
     """
-    n = check_positive_int(n, "n")
+    names, counts = _class_counts(n, classes, class_counts, class_proportions)
+    n = int(counts.sum())
     size = check_positive_int(size, "size", minimum=16)
-    p = check_proportions(class_proportions, length=(2, 4))
     snr = check_positive_real(snr, "snr")
     lo, hi = _check_tilt(tilt_range)
     max_shift = check_real(max_shift, "max_shift", minimum=0.0)
@@ -239,20 +322,20 @@ def subtomograms(n: int = 1634, *, class_proportions=LUO_PROPORTIONS, size: int 
     if n_jobs is not None:
         n_jobs = check_positive_int(n_jobs, "n_jobs")
     rng = np.random.default_rng(check_seed(seed))
-    counts = largest_remainder_counts(p, n)
-    y = rng.permutation(np.repeat(np.arange(len(p)), counts))
+    y = rng.permutation(np.repeat(np.arange(len(names)), counts))
+    shapes = np.array([CLASS_NAMES.index(c) for c in names])[y]  # density of each volume
     seeds = [s.generate_state(2) for s in np.random.SeedSequence(rng.integers(2**63)).spawn(n)]
     workers = os.cpu_count() if n_jobs is None else n_jobs
     chunk = max(1, int(np.ceil(n / (4 * workers))))
-    jobs = [(y[i:i + chunk], seeds[i:i + chunk], size, float(snr), (lo, hi), max_shift, clean)
-            for i in range(0, n, chunk)]
+    jobs = [(shapes[i:i + chunk], seeds[i:i + chunk], size, float(snr), (lo, hi), max_shift,
+             clean) for i in range(0, n, chunk)]
     if workers == 1:
         parts = [_chunk(j) for j in jobs]
     else:
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
             parts = list(pool.map(_chunk, jobs))
     x = np.concatenate(parts)[..., None]
-    return x, y.astype(np.int64), list(CLASS_NAMES[: len(p)])
+    return x, y.astype(np.int64), list(names)
 
 
 def save_subtomograms(x, y, root, class_names=None):

@@ -8,6 +8,7 @@ from sklearn.model_selection import cross_val_predict
 
 from imbkeras.datasets import load_subtomograms
 from imbkeras.synthetic import save_subtomograms, subtomograms, wedge_mask
+from imbkeras.synthetic._subtomograms import density
 
 
 def test_deterministic_per_seed_whatever_the_workers():
@@ -16,6 +17,24 @@ def test_deterministic_per_seed_whatever_the_workers():
     c = subtomograms(8, size=16, seed=4)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
     assert not np.array_equal(a[0], c[0])
+
+
+def test_default_is_luos_dataset_with_the_ribosome_rarest():
+    _, y, names = subtomograms(size=16, clean=True, n_jobs=2, seed=0)
+    assert names == ["proteasome_d", "ribosome", "TRiC", "proteasome_s"]
+    counts = np.bincount(y)
+    assert counts.tolist() == [1043, 80, 125, 386] and counts.sum() == 1634
+    assert names[int(np.argmin(counts))] == "ribosome"
+
+
+def test_class_selection_counts_and_shapes():
+    x, y, names = subtomograms(size=16, classes=("TRiC", "ribosome"), class_counts=(3, 2),
+                               clean=True)
+    assert names == ["TRiC", "ribosome"] and np.bincount(y).tolist() == [3, 2]
+    ring, lobes = density(2, 16), density(1, 16)  # labels of CLASS_NAMES
+    # the volumes of label 0 are TRiC's rotated density, those of label 1 the ribosome's
+    assert abs(x[y == 0].sum(axis=(1, 2, 3, 4)).mean() - ring.sum()) < \
+        abs(x[y == 0].sum(axis=(1, 2, 3, 4)).mean() - lobes.sum())
 
 
 def test_luo_shares_and_the_missing_wedge():
@@ -41,6 +60,12 @@ def test_classes_are_neither_trivial_nor_hopeless():
     ({"snr": 0}, "snr"), ({"snr": -1.0}, "snr"),
     ({"tilt_range": (-100, 60)}, "tilt_range"), ({"tilt_range": (60, -60)}, "tilt_range"),
     ({"size": 8}, "size"),
+    ({"class_counts": (10, 2)}, "class_counts"),
+    ({"class_counts": (3, 1), "classes": ("TRiC",)}, "class_counts|classes"),
+    ({"class_counts": (3, 1), "classes": ("TRiC", "26S")}, "unknown class.*proteasome_d"),
+    ({"class_counts": (3, 2), "classes": ("TRiC", "ribosome")}, "differs from the sum"),
+    ({"classes": ("ribosome", "ribosome")}, "distinct"),
+    ({"class_counts": (3, 1), "class_proportions": (0.5, 0.5)}, "not both"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

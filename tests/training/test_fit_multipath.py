@@ -70,3 +70,62 @@ def test_paths_must_match_classes():
         fit_multipath(multipath2d((16, 16, 1), 3, num_paths=2, pooling="global_avg"), x, y)
     with pytest.raises(ValueError, match="label 3"):
         fit_multipath(multipath2d((16, 16, 1), 3, pooling="global_avg"), x, np.r_[y[:-1], 3])
+
+
+def _one_in_twenty(seed=0, n=252):
+    """A 1:20 one-vs-rest toy problem: a faint square marks the rare class."""
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n) % 21 == 0).astype(int)
+    x = rng.normal(0, 0.5, (n, 12, 12, 1)).astype("float32")
+    x[y == 1, 3:9, 3:9] += 0.8
+    return x, y
+
+
+def test_pretraining_at_one_in_twenty_gives_a_path_that_is_not_constant():
+    from imbkeras.models import build_path_classifier
+    from imbkeras.training import ovr_scores, pretrain_path
+
+    x, y = _one_in_twenty()
+    xv, yv = _one_in_twenty(seed=1, n=126)
+    keras.utils.set_random_seed(0)
+    clf = build_path_classifier((12, 12, 1), path="inception2d_k3", pooling="global_avg",
+                                width=0.25, dropout=0.2)
+    out = pretrain_path(clf, x, y, validation_data=(xv, yv), max_epochs=8, patience=4,
+                        learning_rate=3e-3, seed=0)
+    score = clf.predict(xv, verbose=0).reshape(-1)
+    pred = score >= 0.5
+    assert 0 < pred.sum() < len(pred)  # neither "rest" nor "class" for everything
+    s = ovr_scores(yv == 1, score)
+    assert s["tpr"] > 0.5 and s["tnr"] > 0.5 and s["gmean"] > 0.6, s
+    assert 1 <= out["best_epoch"] <= out["epochs"] <= 8 and out["val_auc"] > 0.8
+
+
+def test_path_grid_scores_every_design_on_every_class_and_selects_per_class():
+    from imbkeras.training import path_grid, select_paths
+
+    x, y = _data()
+    grid = path_grid(x, y, ["inception2d_k3", "inception2d"], eval_data=(x, y), width=0.25,
+                     max_epochs=1, batch_size=8, validation_fraction=0.3, seed=0)
+    t = grid["table"]
+    assert len(t) == 2 * 3 * 2 and set(t["split"]) == {"val", "test"}
+    assert {"auc", "f1", "gmean"} <= set(t.columns)
+    assert set(grid["classifiers"]) == {(d, c) for d in ("inception2d_k3", "inception2d")
+                                        for c in range(3)}
+    chosen = select_paths(t)
+    assert set(chosen) == {0, 1, 2} and set(chosen.values()) <= {"inception2d_k3", "inception2d"}
+    with pytest.raises(ValueError, match=r"unknown path design.*inception2d_deep"):
+        path_grid(x, y, ["inception2d_k5"])
+    with pytest.raises(ValueError, match="split='train'"):
+        select_paths(t, split="train")
+
+
+def test_pretraining_bad_input():
+    from imbkeras.models import build_path_classifier
+    from imbkeras.training import pretrain_path
+
+    x, y = _one_in_twenty(n=42)
+    clf = build_path_classifier((12, 12, 1), path="inception2d_k3", pooling="global_avg")
+    with pytest.raises(ValueError, match="both 0"):
+        pretrain_path(clf, x, np.zeros(42, int))
+    with pytest.raises(ValueError, match="balance"):
+        pretrain_path(clf, x, y, balance="smote")

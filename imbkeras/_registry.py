@@ -20,7 +20,7 @@ class Registry:
         kind: what the registry holds, as the error messages name it
             (``"model"``, ``"sampler"``, ``"trainer"``...).
 
-    Example:
+    Examples:
         >>> colours = Registry("colour")
         >>> _ = colours.register("red", 0xFF0000)
         >>> colours.get("red") == 0xFF0000, colours.names()

@@ -20,7 +20,7 @@ def round_half_up(value):
 
     A scalar gives an ``int``; an array gives an int64 array.
 
-    Example:
+    Examples:
         >>> round_half_up(2.5), round_half_up([0.5, 1.49]).tolist()
         (3, [1, 1])
     """
@@ -57,7 +57,7 @@ def check_proportions(values, name: str = "class_proportions", *, length=None,
 def largest_remainder_counts(shares, n: int) -> np.ndarray:
     """Whole counts summing to ``n`` closest to ``shares * n`` (largest remainders get +1).
 
-    Example:
+    Examples:
         >>> largest_remainder_counts([0.5, 0.3, 0.2], 7).tolist()
         [4, 2, 1]
     """
@@ -119,7 +119,7 @@ def child_seed(seed, *names):
         TypeError: for a bad ``seed`` or a name that is neither a string nor
             a non-negative int.
 
-    Example:
+    Examples:
         >>> child_seed(0, "fold", 1) == child_seed(0, "fold", 1)
         True
         >>> len({child_seed(0, "fold", 1), child_seed(0, "fold", 2), child_seed(1, "fold", 1)})
@@ -150,7 +150,7 @@ def epoch_rng(seed, epoch: int) -> np.random.Generator:
     ``make_dataset``) draw epoch ``e`` of a seed from it, so a sampler's
     epochs are those its pipeline draws for the same seed.
 
-    Example:
+    Examples:
         >>> a, b = epoch_rng(0, 1).integers(100, size=3), epoch_rng(0, 1).integers(100, size=3)
         >>> bool((a == b).all()), bool((a != epoch_rng(0, 2).integers(100, size=3)).any())
         (True, True)
@@ -267,7 +267,7 @@ def check_multihot(y, name: str = "y", require_label: bool = True) -> np.ndarray
             and 1 (naming the first one and its position), or (with
             ``require_label``) has a row without any positive label.
 
-    Example:
+    Examples:
         >>> check_multihot([[1, 0], [1, 1]]).dtype
         dtype('uint8')
     """
@@ -415,7 +415,7 @@ def check_priors(priors, num_classes: int | None = None, name: str = "priors") -
 def check_optional_int(value, name: str, minimum: int = 1):
     """``None`` (use the default), or an int >= ``minimum`` -- never replaced by a default.
 
-    Example:
+    Examples:
         >>> check_optional_int(None, "stage2_epochs"), check_optional_int(3, "stage2_epochs")
         (None, 3)
     """
@@ -429,7 +429,7 @@ def check_class_id(value, name: str = "class id") -> int:
         TypeError: for booleans, strings and other non-numbers.
         ValueError: for a non-integral number (``1.7``), NaN, inf or a negative id.
 
-    Example:
+    Examples:
         >>> check_class_id(2.0)
         2
     """
@@ -451,7 +451,7 @@ def check_class_ids(values, name: str = "classes") -> list:
         TypeError: for a string or a non-iterable, or ids that are not numbers.
         ValueError: for an empty list, non-integral, negative or repeated ids.
 
-    Example:
+    Examples:
         >>> check_class_ids([2, 0])
         [2, 0]
     """
@@ -473,7 +473,7 @@ def check_count_dict(mapping, name: str = "sampling_strategy") -> dict:
         TypeError: for a count or id that is not an integer (``2.7``, ``"3"``).
         ValueError: for a negative count or id, or two keys naming one class.
 
-    Example:
+    Examples:
         >>> check_count_dict({0: 5, 1.0: 3})
         {0: 5, 1: 3}
     """
@@ -543,7 +543,7 @@ def check_samples(x, name: str = "x", min_ndim: int = 2):
         ValueError: for ragged lists, empty inputs or fewer than ``min_ndim`` axes.
         TypeError: for non-numeric values (strings, objects).
 
-    Example:
+    Examples:
         >>> check_samples([[0, 1], [2, 3]]).shape
         (2, 2)
     """
@@ -580,7 +580,7 @@ def check_bool(value, name: str) -> bool:
     Raises:
         TypeError: for anything else, naming the argument and the value.
 
-    Example:
+    Examples:
         >>> check_bool(False, "clean")
         False
     """
@@ -596,7 +596,7 @@ def check_choice(value, name: str, choices) -> str:
     Raises:
         ValueError: for a value outside ``choices``.
 
-    Example:
+    Examples:
         >>> check_choice("png", "fmt", ("png", "tif"))
         'png'
     """
@@ -612,7 +612,7 @@ def check_positive_real(value, name: str, *, maximum: float | None = None) -> fl
         TypeError: for non-numbers (strings, booleans, None).
         ValueError: for NaN, inf, zero, negative values or values above ``maximum``.
 
-    Example:
+    Examples:
         >>> check_positive_real(0.5, "snr")
         0.5
     """
@@ -630,7 +630,7 @@ def check_names(values, name: str, *, length: int | None = None) -> list:
         ValueError: for an empty sequence, an empty name, a repeated name (named) or,
             with ``length``, a sequence of another length.
 
-    Example:
+    Examples:
         >>> check_names(("a", "b"), "class_names")
         ['a', 'b']
     """
@@ -663,7 +663,7 @@ def check_mapping(value, name: str) -> dict:
         TypeError: for anything else (a number, a string, a list), naming the
             argument and the value received.
 
-    Example:
+    Examples:
         >>> check_mapping({"epochs": 3}, "params")
         {'epochs': 3}
     """
@@ -679,7 +679,7 @@ def check_string_list(values, name: str) -> list:
     Raises:
         TypeError: for a string, a non-sequence or an entry that is not a string.
 
-    Example:
+    Examples:
         >>> check_string_list(("a", "b"), "imports")
         ['a', 'b']
     """
@@ -701,7 +701,7 @@ def as_sample_array(x, name: str = "X"):
     Raises:
         ValueError: for a ragged sequence (samples of different shapes).
 
-    Example:
+    Examples:
         >>> as_sample_array(["a.png", "b.png"]).shape
         (2,)
     """

@@ -75,7 +75,7 @@ class GSVMRU(_OneVsRest):
         TypeError: at ``fit``, for a non-integer ``n_granules`` or a
             non-numeric ``C``.
 
-    Example:
+    Examples:
         >>> rng = np.random.default_rng(0)
         >>> X = np.r_[rng.normal(0, 1, (60, 2)), rng.normal(2.5, 1, (8, 2))]
         >>> y = np.r_[np.zeros(60, int), np.ones(8, int)]

@@ -52,7 +52,7 @@ def particle_features(x) -> np.ndarray:
     Raises:
         ValueError: if ``x`` is not ``(n, h, w, 2)``.
 
-    Example:
+    Examples:
         >>> x = np.zeros((1, 16, 16, 2)); x[0, 4:12, 4:12] = 1
         >>> f = particle_features(x)
         >>> f.shape, float(f[0, FEATURE_NAMES.index("segmentation_variance")])
@@ -116,7 +116,7 @@ class ParticleFeatureSVM(ClassifierMixin, BaseEstimator):
         probability: fit Platt scaling so that ``predict_proba`` is available.
         random_state: seed of the SVC's probability calibration.
 
-    Example:
+    Examples:
         >>> rng = np.random.default_rng(0)
         >>> X = np.r_[rng.normal(0, 1, (30, 4)), rng.normal(3, 1, (10, 4))]
         >>> y = np.r_[np.zeros(30, int), np.ones(10, int)]

@@ -101,7 +101,7 @@ def load_cifar10(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarr
             CIFAR-10 python batch (the message names the file).
         FileNotFoundError: if the directory or a batch is missing.
 
-    Example:
+    Examples:
         >>> x, y = load_cifar10("~/.imbkeras/cifar10", kind="test")  # doctest: +SKIP
         >>> x.shape, x.dtype.name, y.dtype.name  # doctest: +SKIP
         ((10000, 32, 32, 3), 'float32', 'int64')

@@ -27,7 +27,7 @@ def load_digits(size: int = 28) -> tuple[np.ndarray, np.ndarray]:
     Raises:
         ValueError: if ``size < 8``.
 
-    Example:
+    Examples:
         >>> x, y = load_digits()
         >>> x.shape, x.dtype.name, int(y.max())
         ((1797, 28, 28, 1), 'float32', 9)
@@ -66,7 +66,7 @@ def stratified_split(x, y, test_size: float | int = 0.25, seed: int = 0):
     Raises:
         ValueError: if ``len(x) != len(y)`` or ``test_size`` is out of range.
 
-    Example:
+    Examples:
         >>> x, y = load_digits(size=8)
         >>> (xtr, ytr), (xte, yte) = stratified_split(x, y, test_size=0.3, seed=0)
         >>> len(xtr) + len(xte) == len(x)

@@ -143,7 +143,7 @@ def load_image_folder(path, *, image_size=None, channels: int | None = None,
             or folder).
         TypeError: for ``class_names`` or ``extensions`` given as one string.
 
-    Example:
+    Examples:
         >>> import tempfile, numpy as np, skimage.io, os
         >>> root = tempfile.mkdtemp()
         >>> for c in ("a", "b"):

@@ -129,7 +129,7 @@ def load_mnist(path: str | os.PathLike, kind: str = "train") -> tuple[np.ndarray
         FileNotFoundError: if ``path`` is not an existing directory or a file
             is missing (the message names the file).
 
-    Example:
+    Examples:
         >>> x, y = load_mnist("~/.imbkeras/mnist", kind="test")  # doctest: +SKIP
         >>> x.shape, x.dtype.name, y.dtype.name, float(x.max())  # doctest: +SKIP
         ((10000, 28, 28, 1), 'float32', 'int64', 1.0)

@@ -73,7 +73,7 @@ def particle_inputs(images, masks, mode: str = "surrounding", size: int = 28) ->
             pixels, or an empty mask (each names the sample).
         TypeError: for a non-integer ``size`` or images that are not numbers.
 
-    Example:
+    Examples:
         >>> img = np.random.default_rng(0).random((20, 30))
         >>> yy, xx = np.indices((20, 30))
         >>> mask = (yy - 10) ** 2 + (xx - 15) ** 2 < 36  # a disc

@@ -174,7 +174,7 @@ class BaggingClassifier(_Ensemble):
             without ``fit_resample`` or a ``seed`` that is not a
             non-negative int or ``None``.
 
-    Example:
+    Examples:
         >>> import keras, numpy as np
         >>> from sklearn.base import clone
         >>> def build(shape, k):

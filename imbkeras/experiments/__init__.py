@@ -8,7 +8,7 @@ The engine (TensorFlow included) and the bundled presets load once, on the
 first use of any name of this package (PEP 562): ``import imbkeras.experiments``
 alone is cheap, so the command line answers ``--help`` at once.
 
-Example:
+Examples:
     >>> import imbkeras as ik
     >>> exp = ik.experiments.get_preset("buda2018").profile("smoke")
     >>> [r.run_id for r in ik.experiments.expand(exp)][:2]

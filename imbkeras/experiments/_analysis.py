@@ -42,7 +42,7 @@ def summary_table(df: pd.DataFrame, metric: str = "auc_ovr", index=None, columns
         columns: the column key (default ``"method"``, in first-seen order).
         agg: ``"mean"``, ``"std"``, ``"count"``, ...
 
-    Example:
+    Examples:
         >>> df = pd.DataFrame({"kind": ["step"] * 4, "ratio": [10, 10, 50, 50],
         ...                    "method": ["a", "b", "a", "b"], "auc": [.9, .8, .7, .6]})
         >>> summary_table(df, "auc", index=["kind", "ratio"]).values.tolist()
@@ -94,7 +94,7 @@ def average_ranks(df: pd.DataFrame, metric: str, blocks=None, method: str = "met
                   higher_is_better: bool = True) -> pd.Series:
     """Average rank of each method over blocks (1 = best; ties share the mean rank).
 
-    Example:
+    Examples:
         >>> df = pd.DataFrame({"ratio": [1, 1, 2, 2], "method": ["a", "b", "a", "b"],
         ...                    "f1": [0.9, 0.8, 0.5, 0.7]})
         >>> average_ranks(df, "f1", blocks=["ratio"]).to_dict()
@@ -154,7 +154,7 @@ def friedman_test(df: pd.DataFrame, metric: str, blocks=None, method: str = "met
 def holm(pvalues) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values (step-down, monotone, capped at 1).
 
-    Example:
+    Examples:
         >>> holm([0.01, 0.04, 0.03]).tolist()
         [0.03, 0.06, 0.06]
     """

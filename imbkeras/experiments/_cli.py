@@ -222,7 +222,7 @@ def main(argv=None) -> int:
 
         print(build_report(args.out, metrics=args.metric)["markdown"])
         return 0
-    except (ValueError, TypeError, FileNotFoundError) as err:
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as err:
         print(f"imbkeras: error: {err}", file=sys.stderr)
         return EXIT_USAGE
 

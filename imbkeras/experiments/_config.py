@@ -46,7 +46,7 @@ def metric_names() -> tuple:
     runner's own columns (``degenerate``, ``n_train``, ``n_test``, ``realised_ratio``,
     ``train_seconds``).
 
-    Example:
+    Examples:
         >>> "auc_ovr" in metric_names() and "macro_auc" in metric_names()
         True
     """
@@ -572,7 +572,7 @@ def load_yaml(text: str, what: str = "the config"):
         ValueError: for invalid YAML or a repeated key, naming ``what``, the key
             and its lines.
 
-    Example:
+    Examples:
         >>> load_yaml("seeds: [0, 1]")
         {'seeds': [0, 1]}
     """

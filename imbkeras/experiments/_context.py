@@ -33,7 +33,7 @@ class TrainOutput:
             and the recorded ``y_pred``), its AUCs by the scores; a method with a
             post-processor is scored by the argmax of the processed scores.
 
-    Example:
+    Examples:
         >>> out = TrainOutput.coerce(TrainOutput(
         ...     {"default": np.array([[.6, .4], [.7, .3]])},
         ...     decisions={"default": np.array([0, 1])}), "toy")
@@ -110,7 +110,10 @@ class RunContext:
         wanted: the output names some method of this training evaluates
             (compute optional outputs only when wanted).
         strategy: a ``tf.distribute.Strategy`` or ``None``.
-        tensorboard: write TensorBoard logs to ``run_dir / "tensorboard"``.
+        tensorboard: write TensorBoard logs (see :meth:`callbacks`).
+        run_ids: the runs this training serves (its methods' run ids).
+        log_root: the store's root (TensorBoard logs go to
+            ``log_root / "tensorboard" / <first run id>``).
     """
 
     x_train: Any
@@ -130,6 +133,8 @@ class RunContext:
     wanted: frozenset = frozenset({"default"})
     strategy: Any = None
     tensorboard: bool = False
+    run_ids: tuple = ()
+    log_root: Any = None
 
     def wants(self, output: str) -> bool:
         """Whether a method of this training evaluates ``output``."""
@@ -148,12 +153,21 @@ class RunContext:
         return int(batch_size) * self.num_replicas
 
     def callbacks(self) -> list:
-        """Engine callbacks to pass to ``fit`` (TensorBoard when asked)."""
+        """Engine callbacks to pass to ``fit`` (TensorBoard when asked).
+
+        TensorBoard logs of a training go to ``tensorboard/<run id>`` of the
+        store, named by the first run it serves; a training shared by several
+        methods' runs is logged once, and its ``runs.txt`` lists their run ids.
+        """
         if not self.tensorboard:
             return []
         import keras
 
-        return [keras.callbacks.TensorBoard(log_dir=str(Path(self.run_dir) / "tensorboard"))]
+        root = Path(self.log_root if self.log_root is not None else self.run_dir)
+        log_dir = root / "tensorboard" / (self.run_ids[0] if self.run_ids else "training")
+        log_dir.mkdir(parents=True, exist_ok=True)
+        (log_dir / "runs.txt").write_text("".join(f"{r}\n" for r in self.run_ids))
+        return [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
 
     def validation_split(self, fraction: float = 0.1, seed: int | None = None):
         """A stratified (multi-label aware) split of the training fold.

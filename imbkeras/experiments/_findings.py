@@ -24,7 +24,7 @@ check that finds no rows for a method, scenario or metric it needs raises
 :class:`NotMeasured` (``KeyError`` is read the same way): the verdict is
 ``not measured``, never an exception in the middle of a report.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"method": ["A", "B"] * 3, "seed": [0, 0, 1, 1, 2, 2],
     ...                    "auc": [0.9, 0.8, 0.92, 0.81, 0.88, 0.8]})
@@ -134,7 +134,7 @@ class PaperTable:
 def verdict(effects, kind: str = "greater") -> tuple[str, float, float, int]:
     """``(verdict, mean effect, spread, n)`` of per-block ``effects`` (NaNs dropped).
 
-    Example:
+    Examples:
         >>> verdict([0.02, -0.01, 0.015])[0]
         'holds within noise'
         >>> verdict([-0.002, 0.001, -0.001], kind="not_less")[0]
@@ -350,7 +350,7 @@ def pooled_confusion(df: pd.DataFrame, by=("method",), **where) -> pd.Series:
     Raises:
         NotMeasured: if no run matches ``where`` or the column is absent.
 
-    Example:
+    Examples:
         >>> df = pd.DataFrame({"method": ["A", "A"], "fold": [0, 1],
         ...                    "confusion": ["[[3, 1], [0, 1]]", "[[4, 0], [1, 0]]"]})
         >>> pooled_confusion(df)["A"].tolist()
@@ -368,7 +368,7 @@ def pooled_confusion(df: pd.DataFrame, by=("method",), **where) -> pd.Series:
 def class_rates(cm) -> dict[str, np.ndarray]:
     """Per-class ``tpr``, ``ppv``, ``tnr``, ``npv`` and ``f1`` of a confusion matrix (rows true).
 
-    Example:
+    Examples:
         >>> class_rates([[7, 1], [1, 1]])["tpr"].tolist()
         [0.875, 0.5]
     """

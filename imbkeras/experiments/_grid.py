@@ -60,7 +60,7 @@ def normalise(obj):
     booleans; numpy scalars become Python numbers; mapping keys become strings;
     tuples become lists.
 
-    Example:
+    Examples:
         >>> normalise({"ratio": 10.0, "mu": 0.5, "seeds": (0, 1), "flag": True})
         {'ratio': 10, 'mu': 0.5, 'seeds': [0, 1], 'flag': True}
     """

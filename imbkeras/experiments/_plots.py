@@ -16,7 +16,7 @@ def method_colors(methods) -> dict:
     """One colour per method, in the given (the config's) order: the same method has the
     same colour in every figure of a report (tab10, then tab20 for more than 10 methods).
 
-    Example:
+    Examples:
         >>> c = method_colors(["baseline", "ROS", "RUS"])
         >>> c["baseline"] != c["ROS"] and method_colors(["baseline"])["baseline"] == c["baseline"]
         True

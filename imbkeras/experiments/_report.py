@@ -137,6 +137,7 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
             else:
                 figures[name] = obj
 
+    md += _glossary_section(df)
     text = "\n".join(md)
     if write:
         if disagreed:
@@ -206,6 +207,16 @@ def _findings_sections(df, preset, tables: dict) -> list:
             lines += [f"### {tid}" + (f": {caption}" if caption else ""), "",
                       markdown_table(both, 3), ""]
     return lines
+
+
+def _glossary_section(df) -> list:
+    """``## Metrics``: what each metric column of the results means."""
+    from imbkeras.metrics import glossary
+
+    terms = glossary(df.columns)
+    if not terms:
+        return []
+    return ["## Metrics", ""] + [f"- `{k}`: {v}" for k, v in terms.items()] + [""]
 
 
 def _plot(p: dict, df, results, tables, figures) -> list:

@@ -95,6 +95,17 @@ def _strategy(name):
     return tf.distribute.MirroredStrategy(devices=devices)
 
 
+def _check_tensorboard() -> None:
+    """TensorBoard logs need the ``tensorboard`` package, which TensorFlow no longer installs:
+    fail before any run, naming the fix."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is None:
+        raise ImportError("`tensorboard=True` (--tensorboard) writes TensorBoard logs, which "
+                          "needs the tensorboard package (TensorFlow no longer installs it): "
+                          "pip install 'imbkeras[tensorboard]' (or pip install tensorboard).")
+
+
 def _evaluate(run, ctx: RunContext, trained: dict):
     outputs = trained["outputs"]
     y_prob = outputs[run.spec.output]
@@ -177,7 +188,8 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
                      multilabel=bundle.multilabel, seed=first.seed, params=dict(first.params),
                      dataset=first.dataset, scenario=dict(first.scenario), fold=first.fold,
                      run_dir=run_dir, verbose=exp.verbose, wanted=wanted,
-                     strategy=_strategy(opts.strategy), tensorboard=opts.tensorboard)
+                     strategy=_strategy(opts.strategy), tensorboard=opts.tensorboard,
+                     run_ids=tuple(r.run_id for r in runs), log_root=store.root)
     trained = store.load_training(key, wanted)
     if trained is None:
         keras.utils.set_random_seed(first.seed)
@@ -419,7 +431,8 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
         strategy: ``"mirrored"`` trains each run under
             ``tf.distribute.MirroredStrategy`` over every GPU (or every logical
             CPU device when there is no GPU).
-        tensorboard: write TensorBoard logs per training.
+        tensorboard: write TensorBoard logs per training (``tensorboard/<run id>``;
+            needs ``imbkeras[tensorboard]``, checked before any run).
         progress: show a tqdm progress bar.
 
     Returns:
@@ -444,6 +457,8 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
             raise ValueError(f"`{name}` must be a number >= 0; received {value!r}.")
     exp.validate()
     _registry.preflight(exp)
+    if tensorboard:
+        _check_tensorboard()
     runs = expand(exp)
     store = ResultStore(out)
     conflicts = check_store(exp, out, force, store=store)

@@ -64,7 +64,7 @@ class RandomGeometric2D(RandomLayer):
             ``low > high``, shifts outside (-1, 1), zoom <= 0), unknown modes,
             or input that is not 2D image data (e.g. 3D volumes).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> aug = RandomGeometric2D(rotation_range=180, width_shift_range=0.1,
         ...                         horizontal_flip=True, seed=0)

@@ -34,7 +34,7 @@ def cube_rotations() -> np.ndarray:
 def rotation_matrix(axis, angle_degrees: float) -> np.ndarray:
     """Rotation matrix (Rodrigues) about ``axis`` (a ``(d, h, w)`` vector) by an angle.
 
-    Example:
+    Examples:
         >>> np.round(rotation_matrix((1, 0, 0), 90)).astype(int).tolist()
         [[1, 0, 0], [0, 0, -1], [0, 1, 0]]
     """
@@ -122,7 +122,7 @@ class RandomGeometric3D(RandomLayer):
             ``rot90=True`` on non-cubic volumes, or input that is not a batch
             of volumes (e.g. 2D images).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> aug = RandomGeometric3D(rot90=True, flip_axes=("d", "h", "w"), seed=0)
         >>> vol = np.random.default_rng(0).random((2, 8, 8, 8, 1)).astype("float32")

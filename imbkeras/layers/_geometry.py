@@ -174,7 +174,7 @@ def affine_transform(images, matrices, interpolation: str = "linear",
         ValueError: for inputs without 2 or 3 static spatial axes, matrices
             of the wrong shape, or unknown modes.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> vol = np.zeros((1, 4, 4, 4, 1), "float32"); vol[0, 0, 1, 2, 0] = 1
         >>> flip_d = np.array([[-1, 0, 0, 3], [0, 1, 0, 0], [0, 0, 1, 0]], "float32")

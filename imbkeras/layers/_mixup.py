@@ -59,7 +59,7 @@ class MixUp(RandomLayer):
             pair, sparse (integer, 1-D) labels, or ``x`` and ``y`` of
             different batch sizes.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> x = np.arange(4, dtype="float32").reshape(4, 1)
         >>> y = np.eye(4, dtype="float32")

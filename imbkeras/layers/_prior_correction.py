@@ -36,7 +36,7 @@ class PriorCorrection(keras.layers.Layer):
         ValueError: for non-positive priors, ``tau < 0``, or an input whose last
             axis is not K.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> layer = PriorCorrection([0.8, 0.2])
         >>> np.asarray(layer(np.array([[0.6, 0.4]], "float32"))).astype(float).round(3).tolist()

@@ -62,7 +62,7 @@ class RandomRot90Flip(RandomLayer):
             dimensionality (volumes to the 2D layer and vice versa), or
             spatial sizes not known statically.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> layer = RandomRot90Flip(ndim=2, seed=0)
         >>> layer(np.arange(2 * 16).reshape(2, 4, 4, 1)).shape

@@ -81,7 +81,7 @@ def class_balanced_weights(samples_per_class, beta: float = 0.9999,
     Raises:
         ValueError: for ``beta`` outside ``[0, 1)`` or a class with 0 samples.
 
-    Example:
+    Examples:
         >>> class_balanced_weights([100, 10], beta=0.9).round(4).tolist()
         [0.7889, 1.2111]
 
@@ -100,7 +100,7 @@ def class_balanced_weights(samples_per_class, beta: float = 0.9999,
 def ldam_margins(samples_per_class, max_margin: float = 0.5) -> np.ndarray:
     """LDAM margins ``m_c = C / n_c ** (1/4)`` with ``C`` so that ``max(m) = max_margin``.
 
-    Example:
+    Examples:
         >>> ldam_margins([10000, 1], max_margin=0.5).tolist()
         [0.05, 0.5]
 

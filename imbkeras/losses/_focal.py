@@ -65,7 +65,7 @@ def focal_loss(y_true, y_pred, alpha: float | Sequence[float] | None = None, gam
         ValueError: for ``gamma < 0``, an ``alpha`` vector whose length differs from
             K, negative ``alpha``, or incompatible shapes.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> loss = focal_loss([1], np.array([[0.2, 0.8]]), gamma=2.0)
         >>> round(float(loss[0]), 5)  # 0.2**2 * -log(0.8)
@@ -118,7 +118,7 @@ def binary_focal_loss(y_true, y_pred, alpha: float | Sequence[float] | None = No
         ValueError: for ``gamma < 0``, ``alpha`` outside ``[0, 1]`` or of the wrong
             length, or ``y_true`` of another shape than ``y_pred``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> loss = binary_focal_loss(np.array([[1.0, 0.0]]), np.array([[0.8, 0.2]]))
         >>> round(float(loss[0]), 5)  # mean of 0.2**2 * -log(0.8) over both labels
@@ -168,7 +168,7 @@ class FocalLoss(ImbLoss):
         ValueError: for ``gamma < 0``, negative ``alpha``, or (when called) an
             ``alpha`` vector whose length is not K.
 
-    Example:
+    Examples:
         >>> loss = FocalLoss(alpha=[0.25, 0.75], gamma=2.0)
         >>> round(float(loss([1], [[0.2, 0.8]])), 5)  # 0.75 * 0.2**2 * -log(0.8)
         0.00669
@@ -210,7 +210,7 @@ class BinaryFocalLoss(ImbLoss):
     Raises:
         ValueError: for ``gamma < 0`` or ``alpha`` outside ``[0, 1]``.
 
-    Example:
+    Examples:
         >>> loss = BinaryFocalLoss(alpha=[0.9, 0.5], gamma=0.0)
         >>> round(float(loss([[1.0, 0.0]], [[0.5, 0.5]])), 4)  # (0.9 + 0.5) * log 2 / 2
         0.4852

@@ -81,7 +81,7 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
             unknown ``base``, ``gamma < 0``, or ``samples_per_class`` whose length
             is not K.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> loss = class_balanced_loss([0, 1], np.full((2, 2), 0.5), [100, 10], beta=0.9)
         >>> np.asarray(loss).astype(float).round(4).tolist()  # weights [0.7889, 1.2111] * log 2
@@ -134,7 +134,7 @@ def logit_adjusted_loss(y_true, y_pred, priors: Sequence[float], tau: float = 1.
     Raises:
         ValueError: for non-positive priors, ``tau < 0`` or a length mismatch.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> z = np.zeros((1, 2), "float32")
         >>> round(float(logit_adjusted_loss([1], z, [0.8, 0.2], from_logits=True)[0]), 4)
@@ -170,7 +170,7 @@ def balanced_softmax_loss(y_true, y_pred, samples_per_class: Sequence[float],
     Raises:
         ValueError: for a class with 0 samples or a length mismatch.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> z = np.zeros((1, 2), "float32")
         >>> round(float(balanced_softmax_loss([1], z, [80, 20], from_logits=True)[0]), 4)
@@ -214,7 +214,7 @@ def ldam_loss(y_true, y_pred, samples_per_class: Sequence[float], max_margin: fl
         ValueError: for a class with 0 samples, non-positive ``max_margin`` or
             ``scale``, or a length mismatch.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> z = np.zeros((1, 2), "float32")
         >>> loss = ldam_loss([1], z, [10000, 1], max_margin=0.5, scale=1.0, from_logits=True)
@@ -258,7 +258,7 @@ class ClassBalancedLoss(ImbLoss):
         ValueError: for ``beta`` outside ``[0, 1)``, a class with 0 samples, an
             unknown ``base`` or ``gamma < 0``.
 
-    Example:
+    Examples:
         >>> loss = ClassBalancedLoss([100, 10], beta=0.9)
         >>> round(float(loss([0, 1], [[0.5, 0.5], [0.5, 0.5]])), 4)
         0.6931
@@ -298,7 +298,7 @@ class LogitAdjustedLoss(ImbLoss):
     Raises:
         ValueError: for non-positive priors or ``tau < 0``.
 
-    Example:
+    Examples:
         >>> loss = LogitAdjustedLoss([0.8, 0.2], tau=1.0, from_logits=True)
         >>> round(float(loss([1], [[0.0, 0.0]])), 4)
         1.6094
@@ -334,7 +334,7 @@ class BalancedSoftmaxLoss(ImbLoss):
     Raises:
         ValueError: for a class with 0 samples.
 
-    Example:
+    Examples:
         >>> loss = BalancedSoftmaxLoss([80, 20], from_logits=True)
         >>> round(float(loss([1], [[0.0, 0.0]])), 4)
         1.6094
@@ -378,7 +378,7 @@ class LDAMLoss(ClassWeightsMixin, ImbLoss):
             ``scale``, or ``class_weights`` of another length than
             ``samples_per_class``.
 
-    Example:
+    Examples:
         >>> loss = LDAMLoss([10000, 1], scale=1.0, from_logits=True)
         >>> round(float(loss([1], [[0.0, 0.0]])), 4)
         0.9741

@@ -45,7 +45,7 @@ def weighted_cross_entropy(y_true, y_pred, class_weights, multi_label: bool = Fa
         ValueError: for negative or non-finite weights, a weight vector whose
             length is not K, or incompatible shapes.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> seg = np.zeros((1, 2, 2), "int32"); seg[0, 0, 0] = 1   # per-pixel ids
         >>> p = np.full((1, 2, 2, 2), 0.5, "float32")
@@ -101,7 +101,7 @@ class WeightedCrossEntropy(ClassWeightsMixin, ImbLoss):
         ValueError: for negative or non-finite weights; when called, a weight
             vector whose length is not K.
 
-    Example:
+    Examples:
         >>> loss = WeightedCrossEntropy([1.0, 4.0])
         >>> round(float(loss([1, 0], [[0.5, 0.5], [0.5, 0.5]])), 4)  # (4 + 1) log 2 / 2
         1.7329

@@ -1,5 +1,6 @@
 """Evaluation on predictions (``report``, ``report_multilabel``) and Keras streaming metrics."""
 
+from imbkeras.metrics._glossary import GLOSSARY, glossary
 from imbkeras.metrics._multilabel import (MULTILABEL_SCALAR_KEYS, batch_averaged_scores,
                                          categorical_accuracy, f1_from_precision_recall, mlcm,
                                          report_multilabel)
@@ -11,8 +12,9 @@ from imbkeras.metrics._report import (SCALAR_KEYS, check_probabilities,
 from imbkeras.metrics._streaming import (AverageAccuracy, ClassBalanceAccuracy, GMean, MacroF1,
                                          MAvG, MulticlassAUC)
 
-__all__ = ["MULTILABEL_SCALAR_KEYS", "SCALAR_KEYS", "AverageAccuracy", "ClassBalanceAccuracy",
+__all__ = ["GLOSSARY", "MULTILABEL_SCALAR_KEYS", "SCALAR_KEYS", "AverageAccuracy", "ClassBalanceAccuracy",
            "GMean", "MAvG", "MacroF1", "MulticlassAUC", "batch_averaged_scores",
            "categorical_accuracy", "check_probabilities", "f1_from_precision_recall",
-           "class_balance_accuracy", "confusion_counts", "format_table", "is_degenerate", "mlcm",
+           "class_balance_accuracy", "confusion_counts", "format_table", "glossary",
+           "is_degenerate", "mlcm",
            "normalized_confusion", "plot_confusion", "report", "report_multilabel"]

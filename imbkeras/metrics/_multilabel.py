@@ -122,7 +122,7 @@ def mlcm(y_true, y_pred) -> np.ndarray:
     Raises:
         ValueError: if the inputs are not 0/1 arrays of the same 2-D shape.
 
-    Example:
+    Examples:
         >>> mlcm([[1, 0], [1, 1], [0, 0]], [[1, 0], [1, 0], [0, 1]]).tolist()
         [[2, 0, 0], [0, 0, 1], [0, 1, 0]]
 
@@ -180,7 +180,7 @@ def f1_from_precision_recall(precision, recall):
     Raises:
         ValueError: for values outside ``[0, 1]``, NaN or mismatched shapes.
 
-    Example:
+    Examples:
         >>> round(f1_from_precision_recall(0.659, 0.476), 4)  # Al-joudi Table 2, fold 1
         0.5527
 
@@ -220,7 +220,7 @@ def categorical_accuracy(y_true, y_prob) -> float:
     Raises:
         ValueError: for non-binary ``y_true`` or scores of another shape.
 
-    Example:
+    Examples:
         >>> categorical_accuracy([[1, 1, 0], [0, 1, 1]], [[.2, .9, .1], [.1, .8, .3]])
         0.5
 
@@ -258,7 +258,7 @@ def batch_averaged_scores(y_true, y_prob, batch_size: int = BATCH_SIZE,
         ValueError: for non-binary ``y_true``, scores of another shape, a
             ``batch_size`` below 1 or a threshold outside ``[0, 1]``.
 
-    Example:
+    Examples:
         >>> y = [[1, 0], [0, 1], [1, 1], [0, 1]]
         >>> p = [[.9, .1], [.8, .2], [.7, .1], [.1, .9]]
         >>> s = batch_averaged_scores(y, p, batch_size=2)
@@ -299,7 +299,7 @@ def head_tail_labels(y_true, fraction: float = 1 / 3):
     Returns:
         ``(head, tail)``: int arrays of label indices.
 
-    Example:
+    Examples:
         >>> head_tail_labels([[1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 0, 0]], fraction=0.5)
         (array([0, 1]), array([2, 1]))
     """
@@ -355,7 +355,7 @@ def report_multilabel(y_true, y_prob, threshold=0.5, batch_size: int = BATCH_SIZ
         ValueError: for non-binary ``y_true``, ``y_prob`` of another shape, with
             NaN or outside ``[0, 1]``, or thresholds outside ``[0, 1]``.
 
-    Example:
+    Examples:
         >>> r = report_multilabel([[1, 0], [0, 1], [1, 1]], [[.9, .2], [.4, .7], [.8, .3]])
         >>> r["subset_accuracy"], round(r["hamming_accuracy"], 3), r["macro_auc"]
         (0.6666666666666666, 0.833, 1.0)

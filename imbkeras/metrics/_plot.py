@@ -42,7 +42,7 @@ def plot_confusion(cm, class_names: Sequence[str] | None = None, *, normalize: b
             numbers, or ``class_names`` has the wrong length.
         TypeError: for a dict that holds no confusion matrix.
 
-    Example:
+    Examples:
         >>> fig = plot_confusion([[5, 1], [2, 8]], ["neg", "pos"])
         >>> type(fig).__name__
         'Figure'

@@ -67,7 +67,7 @@ def normalized_confusion(cm) -> np.ndarray:
     predicted as ``j`` (the diagonal holds the per-class recalls); rows of absent
     classes are 0.
 
-    Example:
+    Examples:
         >>> normalized_confusion([[3, 1], [0, 0]]).tolist()
         [[0.75, 0.25], [0.0, 0.0]]
     """
@@ -132,7 +132,7 @@ def is_degenerate(y_prob, threshold=None) -> bool:
     Raises:
         ValueError: if ``y_prob`` is not a 2-D array with at least one column.
 
-    Example:
+    Examples:
         >>> is_degenerate([[0.9, 0.1], [0.6, 0.4]]), is_degenerate([[0.9, 0.1], [0.2, 0.8]])
         (True, False)
         >>> is_degenerate([[0.9, 0.2], [0.7, 0.1]], threshold=0.5)
@@ -176,7 +176,7 @@ def report(y_true, y_prob, *, atol: float = 1e-3, class_names=None, y_pred=None)
         ValueError: if labels or decisions are invalid or out of range, lengths
             differ, or rows of ``y_prob`` are not probabilities summing to 1.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> r = report([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(r["auc_ovr"], 3), round(r["accuracy"], 3), round(r["avacc"], 3)

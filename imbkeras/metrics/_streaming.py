@@ -243,7 +243,7 @@ class MacroF1(_ConfusionMatrixMetric):
         num_classes: K.
         name, dtype: as for ``keras.metrics.Metric``.
 
-    Example:
+    Examples:
         >>> m = MacroF1(2)
         >>> m.update_state([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(float(m.result()), 4)
@@ -277,7 +277,7 @@ class GMean(_ConfusionMatrixMetric):
         num_classes: K.
         name, dtype: as for ``keras.metrics.Metric``.
 
-    Example:
+    Examples:
         >>> m = GMean(2)
         >>> m.update_state([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(float(m.result()), 4)  # sqrt(1 * 0.5) for both classes
@@ -306,7 +306,7 @@ class AverageAccuracy(_ConfusionMatrixMetric):
         num_classes: K.
         name, dtype: as for ``keras.metrics.Metric``.
 
-    Example:
+    Examples:
         >>> m = AverageAccuracy(2)
         >>> m.update_state([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(float(m.result()), 4)
@@ -337,7 +337,7 @@ class ClassBalanceAccuracy(_ConfusionMatrixMetric):
         num_classes: K.
         name, dtype: as for ``keras.metrics.Metric``.
 
-    Example:
+    Examples:
         >>> m = ClassBalanceAccuracy(2)
         >>> m.update_state([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(float(m.result()), 4)  # (1/max(1,2) + 1/max(2,1)) / 2
@@ -370,7 +370,7 @@ class MAvG(_ConfusionMatrixMetric):
         num_classes: K.
         name, dtype: as for ``keras.metrics.Metric``.
 
-    Example:
+    Examples:
         >>> m = MAvG(2)
         >>> m.update_state([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(float(m.result()), 4)  # sqrt(1 * 0.5)
@@ -418,7 +418,7 @@ class MulticlassAUC(keras.metrics.Metric):
         num_thresholds: number of thresholds (>= 3).
         name, dtype: as for ``keras.metrics.Metric``.
 
-    Example:
+    Examples:
         >>> m = MulticlassAUC(2, num_thresholds=1001)
         >>> m.update_state([0, 1, 1], [[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
         >>> round(float(m.result()), 4)

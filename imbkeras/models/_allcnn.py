@@ -64,7 +64,7 @@ def all_cnn_c(input_shape=(32, 32, 3), num_classes: int = 10, *,
         ValueError: for an input smaller than 9x9, the wrong rank,
             ``num_classes < 2``, a rate outside [0, 1) or an unknown activation.
 
-    Example:
+    Examples:
         >>> all_cnn_c((32, 32, 3), 10).count_params()
         1369738
 

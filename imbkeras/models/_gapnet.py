@@ -59,7 +59,7 @@ def gapnet_pl(input_shape=(299, 299, 4), num_classes: int = 28, *,
         ValueError: for an input smaller than 11x11, the wrong rank, a bad
             ``num_classes``, or an activation other than "selu"/"prelu".
 
-    Example:
+    Examples:
         >>> gapnet_pl((299, 299, 4), 28).count_params()
         630076
 

@@ -71,7 +71,7 @@ def split_head(model: keras.Model, feature_layer: str | None = None
             layers), no split layer is found, or the layer does not separate
             the model (the head would still need the model input).
 
-    Example:
+    Examples:
         >>> from imbkeras.models import lenet5
         >>> fe, head = split_head(lenet5((28, 28, 1), 10))
         >>> fe.output_shape, [layer.name for layer in head.layers[1:]]
@@ -133,7 +133,7 @@ def count_params_by_block(model: keras.Model,
     Raises:
         TypeError: if ``model`` is not a ``keras.Model``.
 
-    Example:
+    Examples:
         >>> from imbkeras.models import lenet5
         >>> count_params_by_block(lenet5((28, 28, 1), 10))["params"].tolist()
         [520, 25050, 400500, 5010]

@@ -44,7 +44,7 @@ def lenet5(input_shape=(28, 28, 1), num_classes: int = 10, *,
         ValueError: for an input smaller than 16x16, the wrong rank, or
             ``num_classes < 2``.
 
-    Example:
+    Examples:
         >>> lenet5((28, 28, 1), 10).count_params()
         431080
 

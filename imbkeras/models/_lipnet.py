@@ -77,7 +77,7 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
             the minimum), the wrong rank, ``num_classes < 2``, bad rates or
             sizes, or an unknown activation.
 
-    Example:
+    Examples:
         >>> lipnet((28, 28, 1), 3).count_params()
         886243
 

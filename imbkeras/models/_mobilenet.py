@@ -35,7 +35,7 @@ def mobilenet_weights_path(alpha: float = 1.0, side: int = 150) -> str:
     (``weights="imagenet"`` while online, or ``data_scripts/download_kather.py
     --mobilenet-weights``). Sides other than 128/160/192/224 use the 224 file.
 
-    Example:
+    Examples:
         >>> mobilenet_weights_path(1.0, 150).endswith("mobilenet_1_0_224_tf_no_top.h5")
         True
     """
@@ -113,7 +113,7 @@ def mobilenet_classifier(input_shape=(150, 150, 3), num_classes: int = 8, *,
         RuntimeError: if ``weights="imagenet"`` and the file cannot be fetched
             (e.g. no internet); the message says how to pass a local file.
 
-    Example:
+    Examples:
         >>> mobilenet_classifier((150, 150, 3), 8).count_params()
         4286664
 

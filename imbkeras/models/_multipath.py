@@ -69,7 +69,7 @@ _POOLINGS = ("avg", "global_avg", "global_max")
 def path_variants(rank: int | None = None) -> list[str]:
     """Names of the path designs (for ``path=``), all or those valid for ``rank``-D inputs.
 
-    Example:
+    Examples:
         >>> [p for p in path_variants(3) if p.startswith("inception3d")]
         ['inception3d', 'inception3d_k3', 'inception3d_deep']
     """
@@ -156,7 +156,7 @@ def build_path_model(input_shape, index: int = 0, *, path: str = "inception",
             unknown ``path`` (the known designs are listed) or activation, a
             negative index or a bad ``width``.
 
-    Example:
+    Examples:
         >>> build_path_model((40, 40, 40, 1), 0).output_shape
         (None, 18, 18, 18, 160)
         >>> build_path_model((40, 40, 40, 1), 1, path="inception3d_deep", width=0.5).output_shape
@@ -253,7 +253,7 @@ def build_path_classifier(input_shape=None, index: int = 0, *, path: str = "ince
         ValueError: for bad shapes or options; TypeError if ``path_model`` is
             not a path model.
 
-    Example:
+    Examples:
         >>> clf = build_path_classifier((40, 40, 40, 1), index=2)
         >>> clf.get_layer("path_2").name, clf.output_shape
         ('path_2', (None, 1))
@@ -302,7 +302,7 @@ def multipath_path_model(model: keras.Model, index: int) -> keras.Model:
     Raises:
         ValueError: if there is no such path (the message lists the paths).
 
-    Example:
+    Examples:
         >>> m = multipath3d((40, 40, 40, 1), num_classes=4)
         >>> multipath_path_model(m, 3).name
         'path_3'
@@ -352,7 +352,7 @@ def assemble_multipath(paths: Sequence[keras.Model], num_classes: int | None = N
         ValueError: for no paths, paths with different input shapes or equal
             names, or bad options. TypeError: for an object that is no path.
 
-    Example:
+    Examples:
         >>> clfs = [build_path_classifier((40, 40, 40, 1), i) for i in range(4)]
         >>> assemble_multipath(clfs).output_shape
         (None, 4)
@@ -477,7 +477,7 @@ def multipath3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
             unknown path design (the known ones are listed), a list of designs
             of another length than the paths, or an unknown activation.
 
-    Example:
+    Examples:
         >>> multipath3d((40, 40, 40, 1), 4).count_params()
         13085764
         >>> m = multipath3d((24, 24, 24, 1), 2, pooling="global_avg", width=0.5,
@@ -524,7 +524,7 @@ def multipath2d(input_shape=(32, 32, 1), num_classes: int = 3, *,
     Raises:
         ValueError: as :func:`multipath3d`.
 
-    Example:
+    Examples:
         >>> multipath2d((32, 32, 1), 3).count_params()
         350931
 

@@ -90,7 +90,7 @@ def create_model(name: str, **kwargs) -> keras.Model:
         ValueError: for an unknown name (the message lists the known names)
             or bad builder arguments.
 
-    Example:
+    Examples:
         >>> import imbkeras as ik
         >>> m = ik.models.create_model("lenet5", input_shape=(28, 28, 1), num_classes=10)
         >>> m.count_params()

@@ -48,7 +48,7 @@ def resnet10(input_shape=(224, 224, 3), num_classes: int = 1000, *,
         ValueError: for the wrong rank, ``num_classes < 2`` or an unknown
             activation.
 
-    Example:
+    Examples:
         >>> resnet10((224, 224, 3), 1000).count_params()
         5420968
 

@@ -121,7 +121,7 @@ def inception3d(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
         ValueError: for an input smaller than 7^3, the wrong rank (e.g. a 2D
             shape), ``num_classes < 2``, a bad rate or an unknown activation.
 
-    Example:
+    Examples:
         >>> inception3d((40, 40, 40, 1), 4).count_params()
         3271444
 
@@ -178,7 +178,7 @@ def dsrf3d_v2(input_shape=(40, 40, 40, 1), num_classes: int = 4, *,
             wrong rank, ``num_classes < 2``, a bad rate or an unknown
             activation.
 
-    Example:
+    Examples:
         >>> dsrf3d_v2((40, 40, 40, 1), 4).count_params()
         18297124
 

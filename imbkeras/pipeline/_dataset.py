@@ -89,7 +89,7 @@ class FileSource:
         ValueError: if ``paths`` is empty, or (when loading) the loader fails
             on a file or returns the wrong shape; the message names the file.
 
-    Example:
+    Examples:
         >>> import numpy as np, os, tempfile
         >>> d = tempfile.mkdtemp()
         >>> paths = [os.path.join(d, f"{i}.npy") for i in range(3)]
@@ -613,7 +613,7 @@ def make_dataset(x, y, batch_size: int, sampler=None, shuffle: bool = True,
     ``model.fit``), it reaches the caller as ``tf.errors.InvalidArgumentError``
     whose message holds that ``ValueError``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from imbkeras.sampling import RandomOverSampler
         >>> x = np.zeros((10, 4, 4, 1), "float32"); y = np.array([0] * 8 + [1] * 2)

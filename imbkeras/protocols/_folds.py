@@ -34,7 +34,7 @@ def stratified_folds(y, n_splits: int = 5, seed: int | None = 0
         ValueError: for ``n_splits < 2``, more folds than samples, or a 1-D
             class with fewer members than folds (scikit-learn's message).
 
-    Example:
+    Examples:
         >>> y = np.array([[1, 0], [0, 1], [1, 1], [1, 0], [0, 1], [1, 1]] * 2)
         >>> folds = stratified_folds(y, 2, seed=0)
         >>> [y[te].sum(axis=0).tolist() for _, te in folds]

@@ -106,7 +106,7 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
     Returns:
         ``{class: count}`` for every class in ``y`` (sorted by class).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.repeat(np.arange(4), 100)
         >>> imbalance_counts(y, "step", 10, minority_fraction=0.5, minority_classes=[0, 1])
@@ -160,7 +160,7 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
 def realised_ratio(counts) -> float:
     """Largest / smallest positive class count (a sequence or a ``{class: count}`` dict).
 
-    Example:
+    Examples:
         >>> realised_ratio([100, 10, 2]), realised_ratio({0: 9, 1: 3})
         (50.0, 3.0)
     """
@@ -199,7 +199,7 @@ def imbalance_indices(y, kind: str, ratio: float, minority_fraction: float | Non
             ``minority_fraction`` outside (0, 1), or a class that would get
             zero samples (the message names the class and its count).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.repeat(np.arange(10), 50)
         >>> idx = imbalance_indices(y, "step", ratio=10, minority_fraction=0.5, seed=0)
@@ -226,7 +226,7 @@ def make_imbalanced(x, y, kind: str, ratio: float, minority_fraction: float | No
                     seed: int = 0):
     """Return ``(x_sub, y_sub)``, the imbalanced subset of :func:`imbalance_indices`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> x = np.zeros((40, 2, 2, 1)); y = np.repeat(np.arange(4), 10)
         >>> xs, ys = make_imbalanced(x, y, "linear", ratio=10, seed=0)

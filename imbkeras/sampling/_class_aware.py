@@ -38,7 +38,7 @@ class ClassAwareSampler(BaseSampler):
         ValueError/TypeError: for ``num_samples < 1`` (when the sampler is
             used) or invalid labels.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 90 + [1] * 9 + [2] * 1)
         >>> seq = ClassAwareSampler(seed=0).resample_indices(y)

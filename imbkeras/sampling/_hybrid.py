@@ -53,7 +53,7 @@ class HybridSampler(_StrategySampler):
         ValueError: for a ``target`` other than ``"median"`` or a positive int
             (when the sampler is used).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 50 + [1] * 20 + [2] * 5)
         >>> s = HybridSampler("median", seed=0)
@@ -122,7 +122,7 @@ class EpochUndersampler(_StrategySampler):
             ``classes`` (a non-integral class id included), when the sampler
             is used.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 10 + [1] * 3)
         >>> s = EpochUndersampler(0.2, seed=0)

@@ -47,7 +47,7 @@ class MultilabelHybridSampler(BaseSampler):
         ValueError: for an invalid ``target`` (when the sampler is used), or
             ``y`` that is not multi-hot or has rows without any label.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([[1, 0, 0]] * 40 + [[0, 1, 0]] * 10 + [[0, 1, 1]] * 3)
         >>> s = MultilabelHybridSampler(target=10, seed=0)

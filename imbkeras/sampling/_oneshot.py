@@ -115,7 +115,7 @@ class OneShotHybridSampler(BaseSampler):
             a bad ``reference_size`` or ``label_names`` of the wrong length,
             multi-hot ``y`` that is not 0/1 or has a row without a label.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([[1, 0, 0]] * 40 + [[0, 1, 0]] * 4 + [[1, 0, 1]] * 2)
         >>> s = OneShotHybridSampler(target=10, seed=0)

@@ -37,7 +37,7 @@ class RatioStrategy:
         ValueError: for ``max_ratio < 1`` (or not a finite number) or an
             unknown ``kind``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 100 + [1] * 10 + [2] * 1)
         >>> RatioStrategy(10, "over")(y)
@@ -71,7 +71,7 @@ class RatioStrategy:
 def ratio_strategy(max_ratio: float, kind: str = "over") -> RatioStrategy:
     """Partial-ratio ``sampling_strategy`` (see :class:`RatioStrategy`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 100 + [1] * 4)
         >>> s = RandomOverSampler(sampling_strategy=ratio_strategy(5), seed=0)
@@ -117,7 +117,7 @@ class RandomOverSampler(_RandomSampler):
             classes only until max/min <= ``max_ratio``; replaces
             ``sampling_strategy`` (see :class:`RatioStrategy`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 6 + [1] * 2)
         >>> idx = RandomOverSampler(seed=0).resample_indices(y)
@@ -152,7 +152,7 @@ class RandomUnderSampler(_RandomSampler):
             classes only until max/min <= ``max_ratio``; replaces
             ``sampling_strategy`` (see :class:`RatioStrategy`).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> y = np.array([0] * 6 + [1] * 2)
         >>> idx = RandomUnderSampler(seed=0).resample_indices(y)

@@ -79,7 +79,7 @@ def create_sampler(name: str, **kwargs):
     ``create_sampler("none")`` returns ``None`` (no resampling), so configs
     can name the baseline like any sampler.
 
-    Example:
+    Examples:
         >>> create_sampler("ros", seed=0)
         RandomOverSampler(seed=0)
         >>> create_sampler("none") is None

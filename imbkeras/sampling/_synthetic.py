@@ -71,7 +71,7 @@ class SMOTE(_StrategySampler):
             ``small_classes="error"``) a class too small for ``k_neighbors``
             (naming the class and its count).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> x = rng.random((26, 4, 4, 1)).astype("float32"); y = np.array([0] * 20 + [1] * 6)
@@ -234,7 +234,7 @@ class ImblearnSampler(BaseSampler):
         TypeError: if ``sampler`` has no ``fit_resample`` or is already an
             imbkeras sampler (when the adapter is used).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from imblearn.under_sampling import NearMiss
         >>> x = np.random.default_rng(0).random((12, 3, 3, 1)); y = np.array([0] * 8 + [1] * 4)
@@ -406,7 +406,7 @@ def reseeded(sampler, seed, *, keep_set: bool = False):
     Returns:
         A new sampler (``sklearn.base.clone``); the argument is not modified.
 
-    Example:
+    Examples:
         >>> from imbkeras.sampling import RandomOverSampler
         >>> s = reseeded(RandomOverSampler(), 3)
         >>> s.seed, reseeded(s, 4, keep_set=True).seed

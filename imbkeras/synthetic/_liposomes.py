@@ -189,7 +189,7 @@ def liposomes(n: int = 2000, problem: str = "lamellarity", *, class_proportions=
         TypeError: for a non-integer ``n`` or ``surrounding``, a non-number
             noise or diameter entry, or a bad ``seed``.
 
-    Example:
+    Examples:
         >>> s = liposomes(20, seed=0)
         >>> len(s), s.class_names, s.images[0].shape == s.masks[0].shape
         (20, ['unilamellar', 'multilamellar', 'uncertain'], True)
@@ -253,7 +253,7 @@ def stack_input_modes(particles: ParticleSet, size: int = 28, *, min_extent: int
             mask, or a particle smaller than ``min_extent`` (each names the
             particle, its class and its size).
 
-    Example:
+    Examples:
         >>> s = liposomes(4, class_proportions=(0.5, 0.5, 0.0), seed=0)
         >>> x = stack_input_modes(s, 16)
         >>> x.shape, bool((select_input_mode(x, "masked")[..., 0][x[..., 3] == 0] == 0).all())
@@ -357,7 +357,7 @@ def save_particles(particles: ParticleSet, root, fmt: str = "png", *, bit_depth:
             values outside [0, 1] or an empty mask or one of another shape
             (named).
 
-    Example:
+    Examples:
         >>> import tempfile
         >>> from imbkeras.datasets import load_particles
         >>> s = liposomes(3, class_proportions=(0.5, 0.5, 0.0), seed=0)

@@ -358,7 +358,7 @@ def protein_cells(n: int = 1000, size: int = 64, *, label_frequencies=None,
         TypeError: for non-integer ``n``, ``size`` or ``max_labels``, a
             non-number ``noise`` or a bad ``seed``.
 
-    Example:
+    Examples:
         >>> x, y, names = protein_cells(4, 32, seed=0)
         >>> x.shape, y.shape, bool((y.sum(1) >= 1).all())
         ((4, 32, 32, 4), (4, 28), True)

@@ -296,7 +296,7 @@ def subtomograms(n: int | None = None, *, classes=None, class_counts=None,
             non-boolean ``clean``, strings where numbers are expected, or a
             bad ``seed``.
 
-    Example:
+    Examples:
         >>> x, y, names = subtomograms(4, size=16, seed=0)
         >>> x.shape, names[:2]
         ((4, 16, 16, 16, 1), ['proteasome_d', 'ribosome'])

@@ -22,7 +22,7 @@ def class_priors(y, num_classes: int) -> np.ndarray:
         ValueError: for invalid labels or a class with no training sample (its
             prior would be 0 and thresholding would divide by zero).
 
-    Example:
+    Examples:
         >>> class_priors([0, 0, 0, 1], 2).tolist()
         [0.75, 0.25]
     """
@@ -58,7 +58,7 @@ def prior_correction(probs, priors, normalize: bool = True) -> np.ndarray:
             ``probs`` are not probabilities (NaN / inf, outside [0, 1], logits,
             rows that do not sum to 1).
 
-    Example:
+    Examples:
         >>> prior_correction([[0.6, 0.4]], [0.8, 0.2]).round(3).tolist()
         [[0.273, 0.727]]
 
@@ -98,7 +98,7 @@ def logit_adjustment(scores, priors, tau: float = 1.0, *, from_logits: bool = Fa
         ValueError: for shapes that disagree, non-positive priors, non-finite
             scores, negative probabilities, ``tau < 0`` or an unknown ``output``.
 
-    Example:
+    Examples:
         >>> logit_adjustment([[0.6, 0.4]], [0.8, 0.2]).round(3).tolist()
         [[0.273, 0.727]]
         >>> logit_adjustment([[0.6, 0.4]], [0.8, 0.2], tau=0.5).round(3).tolist()

@@ -31,7 +31,7 @@ def tune_thresholds(y_true, y_prob, thresholds=None, default: float = 0.5) -> np
         ValueError: for invalid labels or probabilities (NaN, outside ``[0, 1]``,
             shape mismatch) or thresholds / ``default`` outside ``[0, 1]``.
 
-    Example:
+    Examples:
         >>> tune_thresholds([[1], [1], [0], [0]], [[0.9], [0.35], [0.3], [0.1]]).tolist()
         [0.31]
 

@@ -50,7 +50,7 @@ class DeferredReweighting(keras.callbacks.Callback):
             at the start of training, when the model has no loss with
             ``set_class_weights``.
 
-    Example:
+    Examples:
         >>> import imbkeras as ik
         >>> n = [500, 50, 5]
         >>> loss = ik.losses.LDAMLoss(n, scale=1.0, from_logits=True)

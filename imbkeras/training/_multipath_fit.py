@@ -49,7 +49,7 @@ def ovr_scores(y_true_bin, score, threshold: float = 0.5) -> dict:
         ``{"auc", "f1", "gmean", "tpr", "tnr"}``: ROC AUC of ``score`` (NaN
         when one side is empty), F1 of the class, sqrt(TPR x TNR).
 
-    Example:
+    Examples:
         >>> s = ovr_scores(np.array([1, 1, 0, 0, 0], bool), np.array([.9, .4, .6, .1, .2]))
         >>> round(s["auc"], 3), s["f1"], round(s["gmean"], 3)
         (0.833, 0.5, 0.577)
@@ -148,7 +148,7 @@ def pretrain_path(classifier: keras.Model, x, y_bin, *, validation_data=None,
         TypeError: for a classifier that is not a Keras model or an
             optimizer instance instead of a factory.
 
-    Example:
+    Examples:
         >>> from imbkeras.models import build_path_classifier
         >>> rng = np.random.default_rng(0)
         >>> y = (np.arange(84) < 4).astype(int)                  # 1:20
@@ -325,7 +325,7 @@ def select_paths(table: pd.DataFrame, metrics=("f1", "gmean"), split: str = "val
     Raises:
         ValueError: for a table without those columns or rows.
 
-    Example:
+    Examples:
         >>> t = pd.DataFrame({"design": ["a", "b", "a", "b"], "class": [0, 0, 1, 1],
         ...                   "split": "val", "f1": [.5, .7, .6, .2], "gmean": [.6, .7, .6, .3]})
         >>> select_paths(t)

@@ -51,7 +51,7 @@ def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epoch
             when it is not compiled), a non-integer ``patience`` or a bad
             ``seed``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from imbkeras.models import lipnet
         >>> from imbkeras.sampling import HybridSampler

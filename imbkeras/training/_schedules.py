@@ -20,7 +20,7 @@ class InverseDecay(keras.optimizers.schedules.LearningRateSchedule):
         ValueError: for a negative, NaN or infinite argument.
         TypeError: for an argument that is not a real number.
 
-    Example:
+    Examples:
         >>> s = InverseDecay(0.01, gamma=1e-4, power=0.75)
         >>> round(float(s(10000)), 6)
         0.005946

@@ -38,7 +38,7 @@ def fine_tune_head(model: keras.Model, data, *, optimizer, loss, epochs: int = 1
         TypeError: for non-integer ``epochs`` / ``steps_per_epoch`` or a
             ``model`` that is not a ``keras.Model``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from imbkeras.models import lenet5
         >>> m = lenet5((16, 16, 1), 3)

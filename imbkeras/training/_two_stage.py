@@ -52,7 +52,7 @@ def extract_features(extractor: keras.Model, x, batch_size: int = 256,
     Returns:
         ``(n, d)`` float32 features (an ``np.memmap`` above the threshold).
 
-    Example:
+    Examples:
         >>> from imbkeras.models import lenet5
         >>> fe, _ = split_head(lenet5((16, 16, 1), 3))
         >>> extract_features(fe, np.zeros((5, 16, 16, 1), "float32")).shape
@@ -266,7 +266,7 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
             data or a model without a separable head (before stage 1 trains).
         TypeError: for a ``sampler`` without ``fit_resample``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from imbkeras.models import lenet5
         >>> from imbkeras.sampling import RandomOverSampler
@@ -382,7 +382,7 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
         TypeError: for samplers without ``fit_resample``, a ``seed`` that is
             not a non-negative int, or arguments of the wrong type.
 
-    Example:
+    Examples:
         >>> import numpy as np, keras
         >>> from imbkeras.models import lenet5
         >>> from imbkeras.sampling import RandomOverSampler, RandomUnderSampler

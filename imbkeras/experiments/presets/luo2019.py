@@ -96,7 +96,7 @@ def select_classes(x, y, names, keep):
         ValueError: for a name in ``keep`` that is not a class of ``names``
             (the known ones are listed), a repeated name or fewer than 2.
 
-    Example:
+    Examples:
         >>> x, y = np.zeros((4, 1)), np.array([0, 1, 2, 1])
         >>> select_classes(x, y, ["a", "b", "c"], ["b", "a"])[1].tolist()
         [1, 0, 0]

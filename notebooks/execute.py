@@ -6,7 +6,8 @@ without it the notebooks run their quick profile. Each notebook runs in a
 fresh temporary directory (or in ``--cwd``): its stored outputs are computed
 by the code it is stored with, never loaded from an older results store.
 Standard-error streams (log noise of TensorFlow) are dropped from the stored
-outputs.
+outputs. The first code cell of every notebook becomes :data:`COLAB_CELL`, the
+one way our notebooks install imbkeras on Colab.
 """
 
 from __future__ import annotations
@@ -19,9 +20,39 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+#: The first code cell of every notebook: on Colab it installs imbkeras from what the user
+#: points it at (a wheel or the repository URL), never from a bare package-index name.
+COLAB_CELL = """\
+# On Colab, install imbkeras from what you point at: a wheel you built and uploaded
+# (`python -m pip wheel --no-deps -w dist .` in a clone) or the repository URL you cloned.
+import os, subprocess, sys
+if "google.colab" in sys.modules:
+    source = os.environ.get("IMBKERAS_PIP", "")
+    if not (source.endswith((".whl", ".tar.gz", ".zip")) or "://" in source
+            or ("/" in source and os.path.isdir(source))):  # a wheel, a URL, a clone
+        raise SystemExit(
+            "Set IMBKERAS_PIP to what imbkeras is installed from, then rerun this cell:\\n"
+            "  1. a wheel: run `python -m pip wheel --no-deps -w dist .` in a clone, upload "
+            "dist/imbkeras-*.whl, then os.environ['IMBKERAS_PIP'] = '/content/<that file>'\\n"
+            "  2. the repository: os.environ['IMBKERAS_PIP'] = "
+            "'git+https://<host>/<owner>/<repo>.git' (the URL you cloned from)\\n"
+            f"(received IMBKERAS_PIP={source!r}; a bare package name is never installed)")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)"""
+
+
+def set_colab_cell(nb) -> None:
+    """Make the first code cell :data:`COLAB_CELL` (insert it if no cell installs)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and "google.colab" in code[0].source:
+        code[0].source = COLAB_CELL
+    else:
+        first = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+        nb.cells.insert(first, nbformat.v4.new_code_cell(COLAB_CELL))
+
 
 def execute(path: Path, cwd: Path, timeout: int = 3600) -> None:
     nb = nbformat.read(path, as_version=4)
+    set_colab_cell(nb)
     cwd.mkdir(parents=True, exist_ok=True)
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(cwd)}}).execute()

@@ -11,6 +11,15 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
+def _colab_cell() -> str:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("nb_execute", NOTEBOOKS[0].parent / "execute.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.COLAB_CELL
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("IMBKERAS_SMOKE", "1")
@@ -39,3 +48,26 @@ def test_notebook_is_stored_with_outputs_and_installs_on_colab(path):
 def test_there_are_notebooks():
     assert NOTEBOOKS
     assert os.path.isdir(NOTEBOOKS[0].parent)
+
+
+@pytest.mark.parametrize("source, installs", [
+    ("", None), ("imbkeras", None), ("numpy", None),
+    ("/content/imbkeras-0.1.0-py3-none-any.whl", "/content/imbkeras-0.1.0-py3-none-any.whl"),
+    ("git+https://example.org/me/imbkeras.git", "git+https://example.org/me/imbkeras.git"),
+])
+def test_colab_cell_installs_only_what_the_user_points_at(source, installs, monkeypatch):
+    import subprocess
+    import sys
+
+    calls = []
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    monkeypatch.setenv("IMBKERAS_PIP", source)
+    if installs is None:  # nothing, or a bare name: stop with the two instructions
+        with pytest.raises(SystemExit, match="pip wheel --no-deps") as err:
+            exec(_colab_cell(), {})
+        assert "git+https://" in str(err.value) and repr(source) in str(err.value)
+        assert not calls
+    else:
+        exec(_colab_cell(), {})
+        assert calls == [[sys.executable, "-m", "pip", "install", "-q", installs]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from imbkeras._validation import check_labels, check_multihot, check_positive_int
-from imbkeras.sampling._base import BaseSampler
+from imbkeras.sampling._base import BaseSampler, _check_two_classes, _class_counts
 from imbkeras.sampling._registry import register_sampler
 
 
@@ -33,6 +33,8 @@ class ClassAwareSampler(BaseSampler):
     Args:
         num_samples: samples per epoch (default: ``len(y)``).
         seed: seed of the draw.
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Raises:
         ValueError/TypeError: for ``num_samples < 1`` (when the sampler is
@@ -53,9 +55,11 @@ class ClassAwareSampler(BaseSampler):
     targets = ("single", "multi")
     keeps_order = True
 
-    def __init__(self, num_samples: int | None = None, seed: int | None = None):
+    def __init__(self, num_samples: int | None = None, seed: int | None = None, *,
+                 random_state=None):
         self.num_samples = num_samples
         self.seed = seed
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -69,9 +73,19 @@ class ClassAwareSampler(BaseSampler):
             y = check_multihot(y)
             return [np.flatnonzero(y[:, j]) for j in range(y.shape[1]) if y[:, j].any()]
         y = check_labels(y)
+        _check_two_classes(_class_counts(y), "ClassAwareSampler")
         order = np.argsort(y, kind="stable")
         bounds = np.flatnonzero(np.diff(y[order])) + 1
         return np.split(order, bounds)
+
+    def _fit_attributes(self, y, idx, y_new) -> dict:
+        """``sampling_strategy_``: the draws per class (label) of the fitted epoch."""
+        y = np.asarray(y)
+        if y.ndim == 2:
+            counts = y[idx].sum(axis=0)
+            return {"sampling_strategy_": {int(j): int(counts[j])
+                                           for j in np.flatnonzero(y.any(axis=0))}}
+        return {"sampling_strategy_": _class_counts(y[idx])}
 
     def epoch_size(self, y) -> int:
         """Samples per epoch: ``num_samples`` or ``len(y)``."""

@@ -13,7 +13,8 @@ import numbers
 import numpy as np
 
 from imbkeras._validation import check_class_ids, round_half_up
-from imbkeras.sampling._base import _class_counts, _StrategySampler
+from imbkeras.sampling._base import (_check_two_classes, _class_counts, _label_map,
+                                     _StrategySampler)
 from imbkeras.sampling._random import _undersample
 from imbkeras.sampling._registry import register_sampler
 
@@ -48,6 +49,8 @@ class HybridSampler(_StrategySampler):
         target: ``"median"`` (median class size, rounded half up) or a
             positive int (Al-joudi et al. chose 500 for HPA).
         seed: seed of the draw.
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Raises:
         ValueError: for a ``target`` other than ``"median"`` or a positive int
@@ -69,9 +72,10 @@ class HybridSampler(_StrategySampler):
 
     _sampling_type = "hybrid"
 
-    def __init__(self, target="median", seed: int | None = None):
+    def __init__(self, target="median", seed: int | None = None, *, random_state=None):
         self.target = target
         self.seed = seed
+        self.random_state = random_state
 
     @property
     def sampling_strategy(self):
@@ -83,6 +87,7 @@ class HybridSampler(_StrategySampler):
 
     def _targets(self, y):
         counts = _class_counts(y)
+        _check_two_classes(counts, "HybridSampler")
         t = _resolve_target(self.target, list(counts.values()))
         return {c: t for c in counts}
 
@@ -114,8 +119,11 @@ class EpochUndersampler(_StrategySampler):
             class never loses its last sample.
         classes: which classes lose samples: ``"majority"`` (every class of
             the largest size), ``"not minority"`` (every class but those of
-            the smallest size) or an explicit list of class ids.
+            the smallest size) or an explicit list of class ids (of the
+            original labels, strings too, in ``fit_resample``).
         seed: seed of the epoch sequence.
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Raises:
         ValueError: for ``drop_fraction`` outside ``[0, 1)`` or unknown
@@ -138,10 +146,12 @@ class EpochUndersampler(_StrategySampler):
 
     _sampling_type = "under-sampling"
 
-    def __init__(self, drop_fraction: float = 0.2, classes="majority", seed: int | None = None):
+    def __init__(self, drop_fraction: float = 0.2, classes="majority", seed: int | None = None,
+                 *, random_state=None):
         self.drop_fraction = drop_fraction
         self.classes = classes
         self.seed = seed
+        self.random_state = random_state
 
     @property
     def sampling_strategy(self):
@@ -150,13 +160,20 @@ class EpochUndersampler(_StrategySampler):
     def _check_params(self) -> None:
         super()._check_params()
         _check_drop_fraction(self.drop_fraction)
-        _class_ids(self.classes)
+        _check_classes_form(self.classes)
+
+    def _coded_params(self, classes) -> dict:
+        if isinstance(self.classes, str):
+            return {}
+        return {"classes": list(_label_map(classes, {c: None for c in self.classes},
+                                           "classes"))}
 
     def _draw(self, y, targets, rng):
         return _undersample(y, targets, rng)
 
     def _targets(self, y):
         counts = _class_counts(y)
+        _check_two_classes(counts, "EpochUndersampler")
         classes = _class_ids(self.classes)
         if classes == "majority":
             chosen = [c for c, n in counts.items() if n == max(counts.values())]
@@ -178,6 +195,15 @@ def _check_drop_fraction(value) -> float:
             or not 0.0 <= float(value) < 1.0:
         raise ValueError(f"`drop_fraction` must be a number in [0, 1); received {value!r}.")
     return float(value)
+
+
+def _check_classes_form(classes) -> None:
+    """``classes`` before the labels are known: a name or a non-empty list of labels."""
+    if isinstance(classes, str):
+        _class_ids(classes)
+    elif not isinstance(classes, (list, tuple, np.ndarray)) or not len(classes):
+        raise ValueError(f"`classes` must be 'majority', 'not minority' or a non-empty list of "
+                         f"class labels; received {classes!r}.")
 
 
 def _class_ids(classes):

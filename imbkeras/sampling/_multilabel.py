@@ -42,6 +42,8 @@ class MultilabelHybridSampler(BaseSampler):
         target: ``"median"`` (median of the label counts of labels that occur,
             rounded half up) or a positive int.
         seed: seed of the draw.
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Raises:
         ValueError: for an invalid ``target`` (when the sampler is used), or
@@ -61,9 +63,10 @@ class MultilabelHybridSampler(BaseSampler):
 
     targets = ("multi",)
 
-    def __init__(self, target="median", seed: int | None = None):
+    def __init__(self, target="median", seed: int | None = None, *, random_state=None):
         self.target = target
         self.seed = seed
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         super()._check_params()

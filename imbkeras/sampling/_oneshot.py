@@ -16,8 +16,8 @@ import warnings
 
 import numpy as np
 
-from imbkeras._validation import (_short, as_generator, as_sample_array, check_multihot,
-                                  check_same_length, check_seed, round_half_up)
+from imbkeras._validation import (_short, as_sample_array, check_multihot, check_same_length,
+                                  round_half_up)
 from imbkeras.sampling._base import BaseSampler
 from imbkeras.sampling._multilabel import label_counts
 
@@ -97,6 +97,8 @@ class OneShotHybridSampler(BaseSampler):
         label_names: names of the labels for warnings and :meth:`report`
             (default: their indices).
         seed: seed of the draw (``None``: fresh entropy).
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Attributes (after ``fit_resample``):
         sample_indices_: int64 indices into ``y`` of the resampled set
@@ -134,16 +136,17 @@ class OneShotHybridSampler(BaseSampler):
     targets = ("multi",)
 
     def __init__(self, target="median", reference_size: int | None = None, *,
-                 label_names=None, seed: int | None = None):
+                 label_names=None, seed: int | None = None, random_state=None):
         self.target = target
         self.reference_size = reference_size
         self.label_names = label_names
         self.seed = seed
+        self.random_state = random_state
 
     def _check_params(self) -> None:
         _check_target(self.target)
         _check_reference_size(self.reference_size)
-        check_seed(self.seed)
+        super()._check_params()
 
     def resolve_target(self, y) -> int:
         """The target count for multi-hot ``y`` (scaled to its size when asked)."""
@@ -176,7 +179,7 @@ class OneShotHybridSampler(BaseSampler):
         t = self.resolve_target(y)
         y = check_multihot(y)
         names = _check_label_names(self.label_names, y.shape[1])
-        gen = as_generator(check_seed(self.seed) if rng is None else rng)
+        gen = self._generator(rng)
         yb = y.astype(bool)
         yi = y.astype(np.int64)
         counts = label_counts(y)

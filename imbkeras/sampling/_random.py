@@ -85,8 +85,8 @@ class _RandomSampler(_StrategySampler):
     """Shared constructor of the random samplers: ``sampling_strategy`` or ``max_ratio``."""
 
     def __init__(self, sampling_strategy="auto", seed: int | None = None, *,
-                 max_ratio: float | None = None):
-        super().__init__(sampling_strategy, seed)
+                 max_ratio: float | None = None, random_state=None):
+        super().__init__(sampling_strategy, seed, random_state=random_state)
         self.max_ratio = max_ratio
 
     def _strategy(self):
@@ -116,6 +116,8 @@ class RandomOverSampler(_RandomSampler):
         max_ratio: partial oversampling (Buda section 4.5): raise the smaller
             classes only until max/min <= ``max_ratio``; replaces
             ``sampling_strategy`` (see :class:`RatioStrategy`).
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Examples:
         >>> import numpy as np
@@ -151,6 +153,8 @@ class RandomUnderSampler(_RandomSampler):
         max_ratio: partial undersampling (Buda section 4.5): lower the larger
             classes only until max/min <= ``max_ratio``; replaces
             ``sampling_strategy`` (see :class:`RatioStrategy`).
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
 
     Examples:
         >>> import numpy as np

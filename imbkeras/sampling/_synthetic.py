@@ -60,6 +60,8 @@ class SMOTE(_StrategySampler):
         k_neighbors: neighbours per sample, >= 1 (imbalanced-learn's default 5;
             Koziarski 2020 uses 5).
         seed: seed of the draw.
+        random_state: imbalanced-learn's name for ``seed`` (an alias, see
+            :class:`BaseSampler`).
         small_classes: what to do with an oversampled class of fewer than
             ``k_neighbors + 1`` samples: ``"error"`` (default) raises;
             ``"adapt"`` warns and uses ``k = n_c - 1`` neighbours for it
@@ -88,8 +90,8 @@ class SMOTE(_StrategySampler):
     needs_data = True
 
     def __init__(self, sampling_strategy="auto", k_neighbors: int = 5, seed: int | None = None,
-                 *, small_classes: str = "error"):
-        super().__init__(sampling_strategy, seed)
+                 *, small_classes: str = "error", random_state=None):
+        super().__init__(sampling_strategy, seed, random_state=random_state)
         self.k_neighbors = k_neighbors
         self.small_classes = small_classes
 
@@ -171,19 +173,14 @@ class SMOTE(_StrategySampler):
         xn = xn.astype(flat.dtype, copy=False).reshape((len(xn),) + tuple(np.shape(x)[1:]))
         return np.arange(n + len(yn), dtype=np.int64), xn, yn
 
-    def fit_resample(self, X, y):
-        """Resample ``X`` (any rank) and ``y``: originals first, then synthetic samples.
+    def _fit_attributes(self, y, idx, y_new) -> dict:
+        """``sampling_strategy_`` (samples added per class) and ``n_synthetic_``.
 
-        Sets ``sampling_strategy_`` (samples added per class) and
-        ``n_synthetic_``. Like imbalanced-learn's SMOTE, there is no
+        ``fit_resample`` returns the originals first, then the synthetic
+        samples. Like imbalanced-learn's SMOTE, there is no
         ``sample_indices_``: the new samples are not in ``X``.
         """
-        X = as_sample_array(X, "X")
-        _, xn, yn = self.resample(X, y)
-        self.sampling_strategy_ = self._targets(check_labels(y))
-        self.n_synthetic_ = len(yn)
-        y = np.asarray(y)
-        return np.concatenate([np.asarray(X), xn]), np.concatenate([y, yn.astype(y.dtype)])
+        return {"sampling_strategy_": self._targets(y), "n_synthetic_": len(y_new)}
 
 
 def _imblearn_test_kwargs():
@@ -257,6 +254,24 @@ class ImblearnSampler(BaseSampler):
                             f"`fit_resample(X, y)` that is not already an imbkeras sampler); "
                             f"received {self.sampler!r}.")
         super()._check_params()
+
+    def __sklearn_tags__(self):
+        from imblearn.utils._tags import get_tags
+
+        tags = super().__sklearn_tags__()
+        try:
+            inner = get_tags(self.sampler)
+        except Exception:  # not an estimator with tags: only what the adapter itself takes
+            return tags
+        tags.input_tags = inner.input_tags
+        tags.input_tags.three_d_array = True
+        tags.sampler_tags.sample_indices = bool(
+            getattr(inner.sampler_tags, "sample_indices", False))
+        return tags
+
+    def get_feature_names_out(self, input_features=None):
+        """The wrapped sampler's output feature names (after a 2-D ``fit_resample``)."""
+        return self.sampler.get_feature_names_out(input_features)
 
     @property
     def seed(self):
@@ -361,15 +376,22 @@ class ImblearnSampler(BaseSampler):
         return n + np.arange(len(yr), dtype=np.int64), xr.reshape((len(yr),) + shape), yr
 
     def fit_resample(self, X, y):
-        """Run the wrapped sampler on vectorised ``X`` (any rank) and reshape back.
+        """Run the wrapped sampler: on ``X`` as it is when 2-D (lists, DataFrames, sparse
+        matrices, string labels: whatever the wrapped sampler takes, returned as it returns
+        them), on vectorised ``X`` reshaped back for arrays of higher rank.
 
-        Sets ``sample_indices_`` when the wrapped sampler has them.
+        ``sample_indices_`` and ``sampling_strategy_`` are the wrapped sampler's.
         """
         self._check_params()
-        X = as_sample_array(X, "X")
+        X = X if hasattr(X, "shape") or isinstance(X, list) else as_sample_array(X, "X")
+        if np.ndim(X) == 2 if not hasattr(X, "shape") else len(X.shape) == 2:
+            out = self.sampler.fit_resample(X, y)
+            self.sampling_strategy_ = self.sampler.sampling_strategy_
+            return out
         check_same_length(X, y, "X", "y")
         shape = tuple(np.shape(X)[1:])
         xr, yr = self.sampler.fit_resample(_flatten(X), np.asarray(y))
+        self.sampling_strategy_ = getattr(self.sampler, "sampling_strategy_", None)
         return np.asarray(xr).reshape((len(yr),) + shape), yr
 
 
@@ -422,6 +444,10 @@ def reseeded(sampler, seed, *, keep_set: bool = False):
         return sampler
     out = clone(sampler)
     params = out.get_params(deep=False)
+    if isinstance(out, BaseSampler) and "random_state" in params:  # an alias of ``seed``
+        if not (keep_set and (params["seed"] is not None or params["random_state"] is not None)):
+            out.set_params(seed=seed, random_state=None)
+        return out
     for key in ("seed", "random_state"):
         if key in params and not (keep_set and params[key] is not None):
             out.set_params(**{key: seed})

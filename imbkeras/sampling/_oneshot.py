@@ -19,19 +19,8 @@ import numpy as np
 from imbkeras._validation import (_short, as_sample_array, check_multihot, check_same_length,
                                   round_half_up)
 from imbkeras.sampling._base import BaseSampler
+from imbkeras.sampling._hybrid import _check_target, _resolve_target
 from imbkeras.sampling._multilabel import label_counts
-
-
-def _check_target(target) -> int | str:
-    if isinstance(target, str) and target == "median":
-        return target
-    if isinstance(target, (bool, np.bool_)) or not isinstance(target, numbers.Integral):
-        raise ValueError(f"`target` must be 'median' or an int >= 1 (the count each label "
-                         f"should reach); received {_short(target)}.")
-    if target < 1:
-        raise ValueError(f"`target` must be 'median' or an int >= 1 (the count each label "
-                         f"should reach); received {int(target)}.")
-    return int(target)
 
 
 def _check_reference_size(value) -> int | None:
@@ -153,10 +142,9 @@ class OneShotHybridSampler(BaseSampler):
         self._check_params()
         y = check_multihot(y)
         counts = label_counts(y)
-        target = _check_target(self.target)
-        if target == "median":
-            present = counts[counts > 0]
-            return max(1, round_half_up(float(np.median(present))))
+        if self.target == "median":  # the median over the labels that occur
+            return _resolve_target("median", counts[counts > 0])
+        target = _resolve_target(self.target, counts)
         ref = _check_reference_size(self.reference_size)
         if ref is None:
             return target

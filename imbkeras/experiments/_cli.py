@@ -84,6 +84,8 @@ def _grid_options(p: argparse.ArgumentParser):
     x.add_argument("--strategy", choices=("mirrored",), default=None,
                    help="train each run under tf.distribute.MirroredStrategy")
     x.add_argument("--tensorboard", action="store_true", help="TensorBoard logs per training")
+    x.add_argument("--save-models", action="store_true",
+                   help="keep each training's fitted model (trainings/<key>/model.keras)")
     x.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -164,7 +166,7 @@ def _run(args) -> int:
                         force=args.force, ray_address=args.ray_address,
                         cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run,
                         strategy=args.strategy, tensorboard=args.tensorboard,
-                        progress=not args.no_progress)
+                        save_models=args.save_models, progress=not args.no_progress)
     st = df.attrs["status"]
     write_provenance(out, exp, wall_seconds=time.time() - t0, status=st)
     print(f"{st.done} runs done, {st.skipped} already complete, {st.infeasible} infeasible, "

@@ -114,6 +114,9 @@ class RunContext:
         run_ids: the runs this training serves (its methods' run ids).
         log_root: the store's root (TensorBoard logs go to
             ``log_root / "tensorboard" / <first run id>``).
+        save_models: keep the model of every ``fit`` that got :meth:`callbacks`
+            (``model.keras`` in ``run_dir``; ``model_fit<i>.keras`` when the
+            training fitted several models).
     """
 
     x_train: Any
@@ -135,6 +138,8 @@ class RunContext:
     tensorboard: bool = False
     run_ids: tuple = ()
     log_root: Any = None
+    save_models: bool = False
+    _recorder: Any = dataclasses.field(default=None, init=False, repr=False)
 
     def wants(self, output: str) -> bool:
         """Whether a method of this training evaluates ``output``."""
@@ -153,21 +158,43 @@ class RunContext:
         return int(batch_size) * self.num_replicas
 
     def callbacks(self) -> list:
-        """Engine callbacks to pass to ``fit`` (TensorBoard when asked).
+        """Engine callbacks to pass to every ``fit`` of a trainer.
 
-        TensorBoard logs of a training go to ``tensorboard/<run id>`` of the
-        store, named by the first run it serves; a training shared by several
-        methods' runs is logged once, and its ``runs.txt`` lists their run ids.
+        Always a recorder of the training's history: ``history.csv`` in
+        ``run_dir``, one row per epoch of every ``fit`` given these callbacks
+        (columns ``fit``, ``epoch`` and every logged metric, train and
+        ``val_``), and with ``save_models`` the fitted models. TensorBoard when
+        asked: logs of a training go to ``tensorboard/<run id>`` of the store,
+        named by the first run it serves; a training shared by several methods'
+        runs is logged once, and its ``runs.txt`` lists their run ids.
         """
+        if self._recorder is None:
+            self._recorder = _history_recorder(Path(self.run_dir), self.save_models)
+        callbacks = [self._recorder]
         if not self.tensorboard:
-            return []
+            return callbacks
         import keras
 
         root = Path(self.log_root if self.log_root is not None else self.run_dir)
         log_dir = root / "tensorboard" / (self.run_ids[0] if self.run_ids else "training")
         log_dir.mkdir(parents=True, exist_ok=True)
         (log_dir / "runs.txt").write_text("".join(f"{r}\n" for r in self.run_ids))
-        return [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
+        return callbacks + [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
+
+    def finish(self) -> list[str]:
+        """After the trainer: name a single saved model ``model.keras``; return notes.
+
+        The note says when ``save_models`` was asked for and the trainer fitted
+        no model through :meth:`callbacks` (e.g. an SVM, a post-processor).
+        """
+        fits = 0 if self._recorder is None else self._recorder.fits
+        if not self.save_models:
+            return []
+        if fits == 0:
+            return ["fitted no Keras model through RunContext.callbacks(); nothing saved"]
+        if fits == 1:
+            Path(self.run_dir, "model_fit0.keras").replace(Path(self.run_dir, "model.keras"))
+        return []
 
     def validation_split(self, fraction: float = 0.1, seed: int | None = None):
         """A stratified (multi-label aware) split of the training fold.
@@ -192,3 +219,31 @@ class RunContext:
             from tqdm.auto import tqdm
 
             tqdm.write(f"    {message}")
+
+
+def _history_recorder(run_dir: Path, save_models: bool):
+    """A Keras callback writing ``history.csv`` (and with ``save_models`` each fitted model)."""
+    import keras
+    import pandas as pd
+
+    class HistoryRecorder(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.fits, self.rows = 0, []
+
+        def on_train_begin(self, logs=None):
+            self.fit_index = self.fits
+            self.fits += 1
+
+        def on_epoch_end(self, epoch, logs=None):
+            row = {"fit": self.fit_index, "epoch": int(epoch)}
+            row.update({k: float(np.asarray(v)) for k, v in (logs or {}).items()
+                        if np.size(v) == 1})
+            self.rows.append(row)
+            pd.DataFrame(self.rows).to_csv(run_dir / "history.csv", index=False)
+
+        def on_train_end(self, logs=None):
+            if save_models:
+                self.model.save(run_dir / f"model_fit{self.fit_index}.keras")
+
+    return HistoryRecorder()

@@ -150,3 +150,44 @@ def plot_ranks(ranks: pd.Series | pd.DataFrame, title: str = "average rank (1 = 
         ax.legend(fontsize=7)
     ax.grid(alpha=0.3, axis="x")
     return fig
+
+
+def plot_learning_curves(histories: dict, colors: dict | None = None,
+                         title: str = "learning curves"):
+    """Training loss (solid) and validation loss (dashed) per epoch, one line per method.
+
+    Args:
+        histories: ``{method: DataFrame}`` as written to a training's
+            ``history.csv`` (columns ``fit``, ``epoch``, ``loss`` and
+            optionally ``val_loss``); a training with several ``fit`` calls
+            (stages, phases, members) is drawn as one line over all its
+            epochs in order, with a dotted vertical line where a fit begins.
+        colors: maps methods to colours (default: :func:`method_colors`).
+
+    Raises:
+        ValueError: if ``histories`` is empty or a history has no ``loss``.
+    """
+    if not histories:
+        raise ValueError("`histories` is empty: no training wrote a history.csv.")
+    for method, h in histories.items():
+        if "loss" not in h.columns:
+            raise ValueError(f"the history of method {method!r} has no 'loss' column; "
+                             f"columns: {list(h.columns)}.")
+    colors = _colors(histories, colors)
+    fig, axes = _figure(1, 6.5, 3.8)
+    ax = axes[0]
+    for method, h in histories.items():
+        step = np.arange(1, len(h) + 1)
+        color = colors[str(method)]
+        ax.plot(step, h["loss"].to_numpy(), color=color, label=str(method))
+        if "val_loss" in h.columns and h["val_loss"].notna().any():
+            ax.plot(step, h["val_loss"].to_numpy(), color=color, ls="--")
+        if "fit" in h.columns:
+            for start in np.flatnonzero(np.diff(h["fit"].to_numpy())) + 1.5:
+                ax.axvline(start, color=color, ls=":", lw=0.8)
+    ax.set_xlabel("epoch (every fit of the training, in order)")
+    ax.set_ylabel("loss (solid: training, dashed: validation)")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return fig

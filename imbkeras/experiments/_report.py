@@ -129,6 +129,8 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
         except ValueError as err:
             md += [f"Plot {p.get('type')!r} not drawn: {err}", ""]
 
+    md += _learning_curves(df, store, figures)
+
     for hook in spec.get("hooks", ()):
         for name, obj in _registry.REPORTS.get(hook)(df, store).items():
             if isinstance(obj, pd.DataFrame):
@@ -154,6 +156,26 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
             text += "\n" + "\n".join(f"![{n}]({n}.png)" for n in figures) + "\n"
         atomic_write_text(out / "report.md", text)
     return {"markdown": text, "tables": tables, "figures": figures}
+
+
+def _learning_curves(df, store, figures: dict) -> list:
+    """The ``learning_curves`` figure: per method, the history of its first run's training."""
+    if "training_key" not in df.columns:
+        return []
+    histories = {}
+    for method, part in df.groupby("method", sort=False):
+        path = store.training_dir(str(part["training_key"].iloc[0])) / "history.csv"
+        if path.is_file():
+            histories[method] = pd.read_csv(path)
+    if not histories:
+        return []
+    first = df[df["method"].isin(list(histories))].iloc[0]
+    where = ", ".join(f"{k} {first[k]}" for k in ("dataset", "fold", "seed") if k in first)
+    figures["learning_curves"] = _plots.plot_learning_curves(
+        histories, colors=_plots.method_colors(df["method"]),
+        title=f"learning curves of each method's first run ({where})")
+    return [f"Learning curves (`learning_curves.png`): each method's first run ({where}); "
+            f"every epoch of every training is in `trainings/<key>/history.csv`.", ""]
 
 
 def _preset_of(config: dict):

@@ -18,6 +18,7 @@ import platform
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,7 @@ class Options:
 
     strategy: str | None = None
     tensorboard: bool = False
+    save_models: bool = False
 
 
 def _versions() -> dict:
@@ -189,7 +191,8 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
                      dataset=first.dataset, scenario=dict(first.scenario), fold=first.fold,
                      run_dir=run_dir, verbose=exp.verbose, wanted=wanted,
                      strategy=_strategy(opts.strategy), tensorboard=opts.tensorboard,
-                     run_ids=tuple(r.run_id for r in runs), log_root=store.root)
+                     run_ids=tuple(r.run_id for r in runs), log_root=store.root,
+                     save_models=opts.save_models)
     trained = store.load_training(key, wanted)
     if trained is None:
         keras.utils.set_random_seed(first.seed)
@@ -197,6 +200,9 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
         out = TrainOutput.coerce(_registry.TRAINERS.get(first.spec.trainer)(ctx),
                                  first.spec.trainer)
         seconds = time.time() - t0
+        for note in ctx.finish():
+            warnings.warn(f"save_models: trainer {first.spec.trainer!r} {note}.", UserWarning,
+                          stacklevel=1)
         missing = wanted - set(out.outputs)
         if missing:
             raise ValueError(f"trainer {first.spec.trainer!r} did not return the outputs "
@@ -414,7 +420,7 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
                    force: bool = False, ray_address: str | None = None,
                    cpus_per_run: float = 1, gpus_per_run: float = 0,
                    strategy: str | None = None, tensorboard: bool = False,
-                   progress: bool = True) -> pd.DataFrame:
+                   save_models: bool = False, progress: bool = True) -> pd.DataFrame:
     """Run every pending run of ``exp`` into the store ``out``; return the results table.
 
     Args:
@@ -433,6 +439,10 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
             CPU device when there is no GPU).
         tensorboard: write TensorBoard logs per training (``tensorboard/<run id>``;
             needs ``imbkeras[tensorboard]``, checked before any run).
+        save_models: keep each training's fitted model (``model.keras`` in
+            ``trainings/<key>/``; ``model_fit<i>.keras`` for a training that
+            fits several). Every training that fits a Keras model through
+            ``RunContext.callbacks()`` writes ``history.csv`` there anyway.
         progress: show a tqdm progress bar.
 
     Returns:
@@ -455,6 +465,8 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
     for name, value in (("cpus_per_run", cpus_per_run), ("gpus_per_run", gpus_per_run)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"`{name}` must be a number >= 0; received {value!r}.")
+    if not isinstance(save_models, bool):
+        raise ValueError(f"`save_models` must be True or False; received {save_models!r}.")
     exp.validate()
     _registry.preflight(exp)
     if tensorboard:
@@ -489,7 +501,7 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
     status.skipped = len(runs) - sum(len(g.runs) for g in pending)
     t0 = time.time()
     bar = _progress(len(runs), status.skipped, progress)
-    options = dataclasses.asdict(Options(strategy, tensorboard))
+    options = dataclasses.asdict(Options(strategy, tensorboard, save_models))
     exp_dict = exp.to_dict()
 
     def record(results):

@@ -36,8 +36,11 @@ def test_logs_of_a_shared_training_are_named_by_its_first_run(tmp_path):
                      seed=0, params={}, dataset="d", scenario={}, fold=0,
                      run_dir=tmp_path / "trainings" / "k", tensorboard=True,
                      run_ids=("run-a", "run-b"), log_root=tmp_path)
-    (cb,) = ctx.callbacks()
+    recorder, cb = ctx.callbacks()
+    assert type(recorder).__name__ == "HistoryRecorder"
     assert cb.log_dir == str(tmp_path / "tensorboard" / "run-a")
     assert (tmp_path / "tensorboard" / "run-a" / "runs.txt").read_text().split() == [
         "run-a", "run-b"]
-    assert RunContext(**{**ctx.__dict__, "tensorboard": False}).callbacks() == []
+    fields = {k: v for k, v in ctx.__dict__.items() if not k.startswith("_")}
+    assert [type(c).__name__ for c in RunContext(**{**fields, "tensorboard": False}
+                                                 ).callbacks()] == ["HistoryRecorder"]

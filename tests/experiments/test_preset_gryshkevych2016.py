@@ -38,8 +38,8 @@ def test_cpu_profile_holds_both_problems_and_every_comparison():
         "lipnet1", "lipnet2", "lipnet4", "lipnet4c", "lipnet6"]
     assert m["SVM"].params["mode"] == "masked" and m["LipNet-4"].params["mode"] == "masked"
     p = exp.params
-    assert (p["learning_rate"], p["momentum"], p["label_smoothing"], p["drop_majority"]) == (
-        0.01, 0.9, 0.1, 0.2)
+    assert (p["optimizer"], p["learning_rate"], p["label_smoothing"], p["drop_majority"]) == (
+        "adam", 1e-3, 0.1, 0.2)
 
 
 def test_both_problems_run_in_the_cpu_configuration_with_three_classes(tmp_path):

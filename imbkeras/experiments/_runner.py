@@ -28,6 +28,7 @@ from imbkeras import metrics
 from imbkeras.experiments import _registry
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import RunContext, TrainOutput
+from imbkeras.experiments._params import bind_params
 from imbkeras.experiments._grid import (InfeasibleScenario, _canonical, config_identity, expand,
                                         groups, method_identity, normalise, prepare,
                                         realised_ratio)
@@ -194,7 +195,8 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
     if trained is None:
         keras.utils.set_random_seed(first.seed)
         t0 = time.time()
-        out = TrainOutput.coerce(_registry.TRAINERS.get(first.spec.trainer)(ctx),
+        trainer = _registry.TRAINERS.get(first.spec.trainer)
+        out = TrainOutput.coerce(trainer(ctx, **bind_params(trainer, first.params, skip=1)),
                                  first.spec.trainer)
         seconds = time.time() - t0
         missing = wanted - set(out.outputs)

@@ -68,13 +68,13 @@ def test_is_rus_trains_on_one_subset_in_every_epoch(monkeypatch):
     monkeypatch.setattr(kz.training, "two_stage_fit", fake_fit)
     x = np.random.default_rng(0).random((60, 16, 16, 3)).astype("float32")
     y = np.r_[np.zeros(30, int), np.ones(20, int), np.full(10, 2)]
+    params = {**kz.PARAMS, "backbone": "lenet5", "backbone_kwargs": {}, "weights": None,
+              "stage1": "rus"}
     ctx = SimpleNamespace(
-        params={**kz.PARAMS, "backbone": "lenet5", "backbone_kwargs": {}, "weights": None,
-                "stage1": "rus"},
-        seed=0, x_train=x, y_train=y, x_test=x[:5], num_classes=3, wanted={"default"},
-        verbose=0, scope=contextlib.nullcontext, global_batch_size=lambda b: b,
-        callbacks=lambda: [])
-    out = kz.two_stage(ctx)
+        params=params, seed=0, x_train=x, y_train=y, x_test=x[:5], num_classes=3,
+        wanted={"default"}, verbose=0, scope=contextlib.nullcontext,
+        global_batch_size=lambda b: b, callbacks=lambda: [])
+    out = kz.two_stage(ctx, **params)
     assert seen == {"n": 30, "counts": [10, 10, 10], "sampler": None}
     assert out.info["n_stage1"] == 30 and out.info["initialisation"] == "random"
 

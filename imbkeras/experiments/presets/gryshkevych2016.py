@@ -121,60 +121,70 @@ def _inputs(x, mode):
 
 
 @register_trainer(CNN)
-def lipnet(ctx):
+def lipnet(ctx, *, model: str = "lipnet4", mode: str = "masked", augment: list = AUGMENTATIONS,
+           resample: bool = True, drop_majority: float = 0.2, epochs: int = 40,
+           batch_size: int = 32, learning_rate: float = 0.01, momentum: float = 0.9,
+           label_smoothing: float = 0.1, val_fraction: float = 0.0,
+           patience: int | None = None):
     """A LipNet on one input mode, per-epoch hybrid resampling, augmentation, label smoothing.
 
-    ``params``: ``model`` (``lipnet1`` ... ``lipnet6``), ``mode``, ``augment``
-    (names of :data:`AUG_ARGS`), ``resample``, ``drop_majority``, ``epochs``,
-    ``batch_size``, ``learning_rate``, ``momentum``, ``label_smoothing``, and
-    ``val_fraction`` with ``patience`` (early stopping; 0 and ``None``: the
-    fixed number of epochs of the thesis' cross-validation).
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        model: ``lipnet1`` ... ``lipnet6``.
+        mode: the input mode (``surrounding``, ``cropped``, ``masked``).
+        augment: names of :data:`AUG_ARGS`.
+        resample: balance every epoch with ``sampling.HybridSampler`` toward
+            ``1 - drop_majority`` of the majority count.
+        epochs, batch_size, learning_rate, momentum, label_smoothing: SGD
+            (Nesterov) with label smoothing.
+        val_fraction, patience: early stopping on a validation split (0 and
+            ``None``: the fixed number of epochs of the thesis' cross-validation).
     """
-    p = ctx.params
     keras.utils.set_random_seed(ctx.seed)
     x, y, xv, yv = ctx.x_train, ctx.y_train, None, None
-    if p["val_fraction"]:
-        (x, y), (xv, yv) = ctx.validation_split(p["val_fraction"])
-    x, xt = _inputs(x, p["mode"])[..., :1], _inputs(ctx.x_test, p["mode"])[..., :1]
-    xv = None if xv is None else _inputs(xv, p["mode"])[..., :1]
-    shape = models.get_builder(p["model"]).defaults.get("input_shape")
+    if val_fraction:
+        (x, y), (xv, yv) = ctx.validation_split(val_fraction)
+    x, xt = _inputs(x, mode)[..., :1], _inputs(ctx.x_test, mode)[..., :1]
+    xv = None if xv is None else _inputs(xv, mode)[..., :1]
+    shape = models.get_builder(model).defaults.get("input_shape")
     if shape is not None and tuple(shape[:2]) != x.shape[1:3]:  # LipNet-6 takes 32x32
         resize = keras.layers.Resizing(*shape[:2])
         x, xt = np.asarray(resize(x)), np.asarray(resize(xt))
         xv = None if xv is None else np.asarray(resize(xv))
     sampler = None
-    if p["resample"]:
-        target = int(round((1 - p["drop_majority"]) * np.bincount(y).max()))
+    if resample:
+        target = int(round((1 - drop_majority) * np.bincount(y).max()))
         sampler = sampling.HybridSampler(target=target, seed=ctx.seed)
     with ctx.scope():
-        model = models.create_model(p["model"], input_shape=x.shape[1:],
-                                    num_classes=ctx.num_classes)
-        model.compile(keras.optimizers.SGD(p["learning_rate"], momentum=p["momentum"],
-                                           nesterov=True),
-                      keras.losses.CategoricalCrossentropy(label_smoothing=p["label_smoothing"]))
-    h = training.fit_resampled(model, x, y, sampler=sampler,
-                               augment=_augment(p["augment"], ctx.seed), epochs=p["epochs"],
-                               batch_size=p["batch_size"],
+        net = models.create_model(model, input_shape=x.shape[1:], num_classes=ctx.num_classes)
+        net.compile(keras.optimizers.SGD(learning_rate, momentum=momentum, nesterov=True),
+                    keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing))
+    h = training.fit_resampled(net, x, y, sampler=sampler, augment=_augment(augment, ctx.seed),
+                               epochs=epochs, batch_size=batch_size,
                                validation_data=None if xv is None else (xv, yv),
-                               patience=p["patience"] if xv is not None else None,
+                               patience=patience if xv is not None else None,
                                label_mode="categorical", num_classes=ctx.num_classes,
                                seed=ctx.seed, verbose=ctx.verbose, callbacks=ctx.callbacks())
-    return TrainOutput({"default": model.predict(xt, batch_size=256, verbose=0)},
+    return TrainOutput({"default": net.predict(xt, batch_size=256, verbose=0)},
                        info={"epochs_run": len(h.history["loss"])})
 
 
 @register_trainer(SVM)
-def svm(ctx):
+def svm(ctx, *, mode: str = "masked", C: float = 1.0):
     """The thesis' SVM on one input mode: decisions by its class-weighted one-against-one votes.
 
     The training fold is not resampled (class weights instead, section 8.4).
     Returns the Platt probabilities as scores (AUC) and ``predict`` as the
     decisions that score every other metric.
+
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        mode: the input mode (``surrounding``, ``cropped``, ``masked``).
+        C: the SVM's regularisation.
     """
-    p = ctx.params
-    clf = baselines.ParticleFeatureSVM(C=p.get("C", 1.0), random_state=ctx.seed)
-    clf.fit(_inputs(ctx.x_train, p["mode"]), ctx.y_train)
-    xt = _inputs(ctx.x_test, p["mode"])
+    clf = baselines.ParticleFeatureSVM(C=C, random_state=ctx.seed)
+    clf.fit(_inputs(ctx.x_train, mode), ctx.y_train)
+    xt = _inputs(ctx.x_test, mode)
     prob = np.zeros((len(xt), ctx.num_classes))
     prob[:, clf.classes_] = clf.predict_proba(xt)
     decisions = np.asarray(clf.predict(xt), dtype=np.int64)

@@ -176,3 +176,29 @@ def test_unknown_sampler_fails_on_the_command_line_before_the_directory_exists(t
     assert code == EXIT_USAGE
     assert "'ross'" in err and "Did you mean 'ros'?" in err
     assert not out.exists()
+
+
+def test_listing_a_presets_runs_does_not_load_tensorflow():
+    """``imbkeras reproduce PAPER --list`` answers without TensorFlow (presets, the engine,
+    ``imbkeras.models`` and ``imbkeras.metrics`` load Keras only when a run trains)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import contextlib, io, sys\n"
+            "from imbkeras.experiments import _cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    assert _cli.main(['reproduce', 'buda2018', '--profile', 'paper', '--list']) == 0\n"
+            "assert '3600 runs' in out.getvalue(), out.getvalue()[-200:]\n"
+            "import imbkeras.models, imbkeras.metrics\n"
+            "assert imbkeras.models.PATH_VARIANTS_3D\n"
+            "loaded = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules)\n"
+            "assert not loaded, loaded\n")
+    root = str(Path(__file__).resolve().parents[2])  # this checkout's imbkeras first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+    res = subprocess.run([sys.executable, "-c", code + f"assert imbkeras.__file__.startswith("
+                          f"{root!r}), imbkeras.__file__\n"], capture_output=True, text=True,
+                         timeout=300, cwd=root, env=env)
+    assert res.returncode == 0, res.stderr[-2000:]

@@ -38,11 +38,10 @@ from __future__ import annotations
 
 import os
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import datasets, layers, models, pipeline, sampling, synthetic, training
+from imbkeras import datasets, models, sampling, synthetic
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
@@ -88,6 +87,8 @@ def hpa(size: int = 299) -> DataBundle:
 
 
 def _predict(model, x, batch_size=128):
+    from imbkeras import pipeline
+
     if isinstance(x, pipeline.FileSource):
         ds = pipeline.make_dataset(x, np.zeros((len(x), model.output_shape[-1]), np.float32),
                                    batch_size, shuffle=False, label_mode="multi_hot")
@@ -97,6 +98,8 @@ def _predict(model, x, batch_size=128):
 
 def _rot90_flip_each(x: np.ndarray, seed: int) -> np.ndarray:
     """One random transform of :func:`imbkeras.layers.rot90_flip_ops` per image of ``x``."""
+    from imbkeras import layers
+
     if not len(x):
         return x
     _, perms = layers.rot90_flip_ops(x.shape[1:-1])
@@ -116,6 +119,8 @@ def _resample_once(ctx, x, y, p):
 
     ``p``: the trainer's ``target``, ``reference_size`` and ``augment``.
     """
+    from imbkeras import pipeline
+
     s = sampling.OneShotHybridSampler(p["target"], p["reference_size"],
                                       label_names=ctx.class_names, seed=ctx.seed)
     s.fit_resample(np.zeros((len(y), 1), np.int8), y)
@@ -157,6 +162,10 @@ def gapnet(ctx, *, activation: str, resampling: str = "oneshot", augment: str = 
         val_fraction: the validation split (the plateau's loss, tuned thresholds).
         lr_patience: epochs without a better validation loss before the lr halves.
     """
+    import keras
+
+    from imbkeras import layers, training
+
     mode = _check_choice(resampling, "resampling", RESAMPLING)
     aug = _check_choice(augment, "augment", AUGMENT)
     p = {"target": target, "reference_size": reference_size, "augment": augment}

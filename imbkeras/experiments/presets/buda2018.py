@@ -16,11 +16,10 @@ Reference:
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import datasets, models, pipeline, sampling, training
+from imbkeras import datasets, models, sampling
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
                                             contrast_effect, paired_effect, select)
@@ -91,6 +90,10 @@ def _recipe(p: dict, dataset: str) -> dict:
 
 
 def _optimizer(r: dict, lr_factor: float = 1.0):
+    import keras
+
+    from imbkeras import training
+
     lr = r["learning_rate"] * lr_factor
     if "lr_steps" in r:  # CIFAR-10: step decay x 0.1
         steps = [int(b) for b in r["lr_steps"] if int(b) < r["iterations"]]
@@ -125,6 +128,10 @@ def lenet_sgd(ctx, *, sampler: sampling.SingleLabelSamplerSpec = "none", iterati
         cifar_iterations, cifar_batch_size, cifar_learning_rate,
             cifar_weight_decay, cifar_lr_steps: the CIFAR-10 recipe (step decay).
     """
+    import keras
+
+    from imbkeras import pipeline, training
+
     r = _recipe({"iterations": iterations, "batch_size": batch_size,
                  "learning_rate": learning_rate, "lr_gamma": lr_gamma, "lr_power": lr_power,
                  "momentum": momentum, "weight_decay": weight_decay, "log_every": log_every,

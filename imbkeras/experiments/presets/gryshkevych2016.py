@@ -45,11 +45,10 @@ from __future__ import annotations
 
 import functools
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import baselines, layers, models, sampling, synthetic, training
+from imbkeras import baselines, models, sampling, synthetic
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
@@ -106,6 +105,8 @@ for _problem in PROBLEMS:
 
 
 def _augment(names, seed):
+    from imbkeras import layers
+
     args = {}
     for name in names:
         if name not in AUG_ARGS:
@@ -140,6 +141,10 @@ def lipnet(ctx, *, model: str = "lipnet4", mode: str = "masked", augment: list =
         val_fraction, patience: early stopping on a validation split (0 and
             ``None``: the fixed number of epochs of the thesis' cross-validation).
     """
+    import keras
+
+    from imbkeras import training
+
     keras.utils.set_random_seed(ctx.seed)
     x, y, xv, yv = ctx.x_train, ctx.y_train, None, None
     if val_fraction:

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import os
 
-import keras
 import numpy as np
 import pandas as pd
 import scipy.stats
-from imblearn import FunctionSampler
 
-from imbkeras import datasets, models, sampling, training
+from imbkeras import datasets, models, sampling
 from imbkeras.experiments._analysis import average_ranks, block_scores, rank_table
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
@@ -165,6 +163,8 @@ def _image_space(ctx, sampler, mode: str):
 
 def _stage2_sampler(spec, seed: int, k: int):
     """The feature-space sampler of the spec ``spec`` (``"none"``: features as they are)."""
+    from imblearn import FunctionSampler
+
     sampler = _sampler(spec, seed, k)
     return FunctionSampler() if sampler is None else sampler  # imbalanced-learn's identity
 
@@ -196,6 +196,10 @@ def two_stage(ctx, *, stage1: sampling.SingleLabelSamplerSpec = "none",
             (default :data:`FEATURE_SAMPLERS`: ``fs_none``, ``fs_rus``,
             ``fs_ros``, ``fs_smote``).
     """
+    import keras
+
+    from imbkeras import training
+
     keras.utils.set_random_seed(ctx.seed)
     if is_resampling not in ("once", "epoch"):
         raise ValueError(f"`params.is_resampling` must be 'once' or 'epoch'; received "

@@ -61,11 +61,10 @@ from __future__ import annotations
 import functools
 import json
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import baselines, ensemble, losses, models, pipeline, sampling, synthetic, training
+from imbkeras import baselines, models, sampling, synthetic
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
@@ -163,6 +162,8 @@ GSVM = "GSVM-RU"
 
 def _head_model(dim, k, p, seed):
     """The multi-path head on pooled path features: dropout -> dense softmax."""
+    import keras
+
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((dim,), name="features")
     x = keras.layers.Dropout(p["head_dropout"], name="dropout")(inputs)
@@ -171,6 +172,10 @@ def _head_model(dim, k, p, seed):
 
 
 def _fit_head(f, y, k, p, seed, *, sampler=None, mixup=False, focal=False):
+    import keras
+
+    from imbkeras import losses, pipeline
+
     model = _head_model(f.shape[1], k, p, seed)
     if focal:
         loss = losses.FocalLoss(alpha=_alpha(y, k), gamma=p["focal_gamma"])
@@ -195,6 +200,10 @@ def _head_sampler(name, p, seed):
 
 def _variant(name, f, y, ft, k, p, seed):
     """Test-set probabilities of the head variant ``name`` trained on features ``f``."""
+    import keras
+
+    from imbkeras import ensemble
+
     def build(shape, classes):
         m = _head_model(shape[0], classes, p, seed)
         m.compile(keras.optimizers.Adam(p["head_learning_rate"]),
@@ -251,6 +260,8 @@ def multipath(ctx, *, model: str = "multipath3d", path_designs: list | None = No
         n_estimators: members of the bagging / boosting rows.
         gp_population, gp_generations: the GP rows.
     """
+    from imbkeras import training
+
     if path_designs is None:
         path_designs = list(models.PATH_VARIANTS_3D)
     p = {"head_dropout": head_dropout, "head_learning_rate": head_learning_rate,
@@ -311,6 +322,10 @@ def single_path(ctx, *, variant: str = "plain", model: str = "multipath3d",
         focal_gamma, mixup_alpha: the ``mixup_focal`` variant.
         batch_size, learning_rate, single_epochs: the training (Adam).
     """
+    import keras
+
+    from imbkeras import losses, pipeline
+
     if variant not in ("plain", "mixup_focal"):
         raise ValueError(f"`params.variant` must be 'plain' or 'mixup_focal'; received "
                          f"{variant!r}.")

@@ -5,7 +5,7 @@ with TensorFlow on first use (PEP 562), so the evaluation of predictions (the
 experiment engine, ``imbkeras reproduce --list``) does not import TensorFlow.
 """
 
-import importlib
+from imbkeras._lazy import lazy_exports
 
 from imbkeras.metrics._glossary import GLOSSARY, glossary
 from imbkeras.metrics._multilabel import (MULTILABEL_SCALAR_KEYS, batch_averaged_scores,
@@ -24,18 +24,6 @@ __all__ = ["GLOSSARY", "MULTILABEL_SCALAR_KEYS", "SCALAR_KEYS", "AverageAccuracy
            "is_degenerate", "mlcm",
            "normalized_confusion", "plot_confusion", "report", "report_multilabel"]
 
-# Keras metrics: imported (with TensorFlow) when first named.
-_STREAMING = ("AverageAccuracy", "ClassBalanceAccuracy", "GMean", "MAvG", "MacroF1",
-              "MulticlassAUC")
-
-
-def __getattr__(name):
-    if name in _STREAMING:
-        module = importlib.import_module(f"{__name__}._streaming")
-        globals().update({n: getattr(module, n) for n in _STREAMING})
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+# The Keras metrics: imported (with TensorFlow) when one of them is first named.
+_load, __getattr__, __dir__ = lazy_exports(__name__, {"_streaming": [
+    "AverageAccuracy", "ClassBalanceAccuracy", "GMean", "MAvG", "MacroF1", "MulticlassAUC"]})

@@ -27,8 +27,7 @@ names (PEP 562); ``import imbkeras.models`` alone, and the design names of
 :data:`PATH_VARIANTS_3D`, do not.
 """
 
-import importlib
-
+from imbkeras._lazy import lazy_exports
 from imbkeras.models._designs import PATH_VARIANTS_3D
 
 # public name -> the module defining it, in the order the builders register
@@ -72,20 +71,5 @@ __all__ = [
     "count_params_by_block",
 ]
 
-
-def _load() -> None:
-    """Import every builder (registering it), once per process."""
-    for module, names in _EXPORTS.items():
-        mod = importlib.import_module(f"{__name__}.{module}")
-        globals().update({name: getattr(mod, name) for name in names})
-
-
-def __getattr__(name):
-    if name in __all__:
-        _load()
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+# Every builder is imported (and registered) on the first use of a name of __all__.
+_load, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -317,6 +317,13 @@ class Experiment:
     def validate(self) -> "Experiment":
         """Check every name and value; raise before anything runs or is written.
 
+        Parameters are checked against the signatures of the functions that
+        take them (see :mod:`imbkeras.experiments._params`): each method's
+        ``params`` (with the shared ``params``) against its trainer's,
+        ``post_params`` against its post-processor's, ``dataset_params``
+        against every dataset's; a shared ``params`` key must be declared by a
+        trainer of the experiment (or of its preset profile).
+
         Raises:
             ValueError / TypeError: naming the key and the value received.
         """

@@ -9,9 +9,10 @@ anything is written (:func:`check_params`): a parameter the function does not
 declare (with the closest declared name), a value whose type does not match a
 simple annotation (``int``, ``float``, ``str``, ``bool``, ``list``, ``dict``,
 their unions with ``None``; an ``int`` is a ``float``), a sampler spec
-(annotated :data:`imbkeras.sampling.SamplerSpec`) that does not build, and a
-required parameter (no default) that is not given. A function with
-``**params`` takes every parameter, unchecked.
+(annotated :data:`imbkeras.sampling.SamplerSpec`, or a value of a
+``dict[str, SamplerSpec]``) that does not build, and a required parameter
+(no default) that is not given. A function with ``**params`` takes every
+parameter, unchecked.
 """
 
 from __future__ import annotations
@@ -145,6 +146,12 @@ def check_value(value, annotation, name: str):
         return
     verdicts = [_matches(value, m) for m in members]
     if any(v is True for v in verdicts) or any(v is None for v in verdicts):
+        for m in members:  # a mapping of sampler specs: each value is one
+            args = typing.get_args(m)
+            if typing.get_origin(m) is dict and isinstance(value, dict) and len(args) == 2 \
+                    and _sampler_mark(args[1]) is not None:
+                for k, v in value.items():
+                    check_value(v, args[1], f"{name}.{k}")
         return
     hint = ""
     if isinstance(value, str) and float in members:

@@ -134,6 +134,16 @@ def test_wrong_type_is_refused(method, key, value, match):
         exp.validate()
 
 
+def test_a_mapping_of_sampler_specs_is_checked_per_value():
+    exp = _with_method_params(_smoke("koziarski2020"), "FS-RUS",
+                              feature_samplers={"fs_rus": "rsu"})
+    with pytest.raises(ValueError, match=r"`methods\.FS-RUS\.params\.feature_samplers\.fs_rus`="
+                                         r"'rsu': Unknown sampler 'rsu'\. Did you mean 'rus'\?"):
+        exp.validate()
+    _with_method_params(_smoke("koziarski2020"), "FS-RUS",
+                        feature_samplers={"fs_rus": {"name": "rus"}}).validate()
+
+
 def test_int_is_a_float_and_a_sampler_spec_mapping_is_accepted():
     exp = _with_method_params(_smoke(), "ROS", learning_rate=1,
                               sampler={"name": "smote", "k_neighbors": 3})

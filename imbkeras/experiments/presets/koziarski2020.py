@@ -176,7 +176,7 @@ def two_stage(ctx, *, stage1: sampling.SingleLabelSamplerSpec = "none",
               epochs: int = 20, batch_size: int = 32, learning_rate: float = 1e-4,
               stage2_epochs: int = 20, stage2_batch_size: int = 32,
               stage2_learning_rate: float = 1e-4, smote_k: int = 5,
-              feature_samplers: dict | None = None):
+              feature_samplers: dict[str, sampling.SingleLabelSamplerSpec] | None = None):
     """Stage 1 with the sampler ``stage1``, then each wanted feature-space (FS) output.
 
     Args:

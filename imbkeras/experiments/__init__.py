@@ -15,7 +15,7 @@ Examples:
     ['digits__step_rho10_mu0.5__fold0__seed0__baseline', 'digits__step_rho10_mu0.5__fold0__seed0__ROS']
 """
 
-import importlib
+from imbkeras._lazy import lazy_exports
 
 # public name -> the module defining it, in the order the engine loads them
 _EXPORTS = {
@@ -39,31 +39,8 @@ _EXPORTS = {
 
 __all__ = sorted(name for names in _EXPORTS.values() for name in names)
 
-_LOADED = False
-
-
-def _load() -> None:
-    """Import the engine, then the bundled datasets and paper presets (which register
-    themselves); once per process. Engine entry points reached without this package's
-    names (a worker process running a group) call it through
-    ``Experiment.import_modules``."""
-    global _LOADED
-    if _LOADED:
-        return
-    for module, names in _EXPORTS.items():
-        mod = importlib.import_module(f"{__name__}.{module}")
-        globals().update({name: getattr(mod, name) for name in names})
-    importlib.import_module(f"{__name__}._datasets")  # digits, mnist, post-processors
-    importlib.import_module(f"{__name__}.presets")  # the five papers
-    _LOADED = True
-
-
-def __getattr__(name):
-    if name in __all__:
-        _load()
-        return globals()[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+# ``_load()`` imports the engine, then the bundled datasets and post-processors
+# (``_datasets``) and the paper presets (which register themselves); once per process.
+# Engine entry points reached without this package's names (a worker process running a
+# group) call it through ``Experiment.import_modules``.
+_load, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, then=("_datasets", "presets"))

@@ -142,7 +142,7 @@ def _experiment(args):
                              iterations=args.iterations, sets=args.sets)
     if args.verbose is not None:
         exp.verbose = args.verbose
-    return exp.validate(), args.out or default_out
+    return exp, args.out or default_out
 
 
 def _print_grid(exp):
@@ -159,9 +159,11 @@ def _run(args) -> int:
 
     exp, out = _experiment(args)
     if args.list:
-        _print_grid(exp)
+        _print_grid(exp.validate())
         return 0
-    t0 = time.time()  # run_experiment refuses a directory it must not adopt before writing
+    t0 = time.time()
+    # run_experiment validates the configuration (once) and refuses a directory it must
+    # not adopt, both before writing anything.
     df = run_experiment(exp, out, executor=args.executor, workers=args.workers,
                         force=args.force, ray_address=args.ray_address,
                         cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run,

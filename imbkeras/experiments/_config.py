@@ -13,7 +13,6 @@ import copy
 import dataclasses
 import difflib
 import importlib
-import inspect
 import numbers
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import yaml
 from imbkeras import protocols
 from imbkeras._validation import _short, check_mapping, check_positive_int, check_string_list
 from imbkeras.experiments import _registry
+from imbkeras.experiments._params import check_params, declared
 
 CV_KINDS = ("holdout", "stratified_kfold")
 SCENARIO_KINDS = ("none",) + tuple(protocols.KINDS)
@@ -317,6 +317,13 @@ class Experiment:
     def validate(self) -> "Experiment":
         """Check every name and value; raise before anything runs or is written.
 
+        Parameters are checked against the signatures of the functions that
+        take them (see :mod:`imbkeras.experiments._params`): each method's
+        ``params`` (with the shared ``params``) against its trainer's,
+        ``post_params`` against its post-processor's, ``dataset_params``
+        against every dataset's; a shared ``params`` key must be declared by a
+        trainer of the experiment (or of its preset profile).
+
         Raises:
             ValueError / TypeError: naming the key and the value received.
         """
@@ -325,19 +332,27 @@ class Experiment:
             raise ValueError("`datasets` must name at least one dataset; received [].")
         for name in self.datasets:
             fn = _registry.DATASETS.get(name)
-            _check_kwargs(fn, self.dataset_params, f"dataset {name!r}", "dataset_params")
+            check_params(fn, self.dataset_params, what=f"dataset {name!r}", key="dataset_params")
         self._validate_cv()
         if not self.methods:
             raise ValueError("`methods` must define at least one method; received {}.")
+        if not isinstance(self.params, dict):
+            raise TypeError(f"`params` must be a mapping; received {_short(self.params)}.")
         for name, spec in self.methods.items():
-            _registry.TRAINERS.get(spec.trainer)
-            if spec.post is not None:
-                _check_kwargs(_registry.POSTPROCESSORS.get(spec.post), spec.post_params,
-                              f"post-processor {spec.post!r}", f"methods.{name}.post_params",
-                              skip=2)
+            trainer = _registry.TRAINERS.get(spec.trainer)
             if not isinstance(spec.params, dict):
                 raise TypeError(f"`methods.{name}.params` must be a mapping; received "
                                 f"{_short(spec.params)}.")
+            key = f"methods.{name}.params"
+            check_params(trainer, {**self.params, **spec.params},
+                         what=f"trainer {spec.trainer!r} of method {name!r}", key=key,
+                         skip=1, given={**{k: "params" for k in self.params},
+                                        **{k: key for k in spec.params}})
+            if spec.post is not None:
+                check_params(_registry.POSTPROCESSORS.get(spec.post), spec.post_params,
+                             what=f"post-processor {spec.post!r} of method {name!r}",
+                             key=f"methods.{name}.post_params", skip=2)
+        self._validate_shared_params()
         for name, spec in self.methods.items():
             for key in ENGINE_INT_PARAMS:
                 if key in spec.params:
@@ -370,6 +385,34 @@ class Experiment:
         elif self.profile is not None:
             raise ValueError(f"`profile`={self.profile!r} needs a `preset`.")
         return self
+
+    def _validate_shared_params(self):
+        """Every key of ``params`` is declared by a trainer of the experiment.
+
+        A preset's profile counts all of its trainers, so that a subset of its
+        methods (``--methods``) keeps the profile's shared parameters.
+        """
+        trainers = {spec.trainer for spec in self.methods.values()}
+        if self.preset is not None and self.profile is not None:
+            preset = _registry.get_preset(self.preset)
+            if self.profile in preset.profiles:
+                full = preset.profiles[self.profile]()
+                trainers |= {spec.trainer for spec in full.methods.values()}
+        names: dict = {}
+        for trainer in sorted(trainers):
+            declared_names, takes_any = declared(_registry.TRAINERS.get(trainer), skip=1)
+            if takes_any:
+                return
+            for n in declared_names:
+                names.setdefault(n, trainer)
+        for k, value in self.params.items():
+            if k not in names:
+                close = difflib.get_close_matches(str(k), list(names), n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"`params.{k}`={_short(value)}: no trainer of this experiment "
+                                 f"({', '.join(map(repr, sorted(trainers)))}) declares a "
+                                 f"parameter {k!r}.{hint} They take: "
+                                 f"{', '.join(sorted(names)) or 'no parameters'}.")
 
     def _validate_report(self):
         rep = self.report
@@ -498,19 +541,6 @@ def _check_scenario(s: dict):
                              f"(0, 1); received {mu!r} in {s!r}.")
     elif mu is not None:
         raise ValueError(f"`mu` applies to kind 'step' only; received {s!r}.")
-
-
-def _check_kwargs(fn, kwargs: dict, what: str, key: str, skip: int = 0):
-    if not isinstance(kwargs, dict):
-        raise TypeError(f"`{key}` must be a mapping; received {_short(kwargs)}.")
-    params = list(inspect.signature(fn).parameters.values())[skip:]
-    if any(p.kind is p.VAR_KEYWORD for p in params):
-        return
-    names = [p.name for p in params]
-    for k in kwargs:
-        if k not in names:
-            raise ValueError(f"`{key}` has {k!r}, which {what} does not take."
-                             f"{_closest(k, names)} It takes: {names}.")
 
 
 def _set_dotted(data: dict, item: str):

@@ -266,8 +266,9 @@ def realised_ratio(y) -> float:
     return protocols.realised_ratio(y.sum(axis=0) if y.ndim == 2 else np.bincount(y))
 
 
-class InfeasibleScenario(ValueError):
-    """The data cannot support a scenario (a class would get no sample)."""
+# The data cannot support a scenario (a class would get no sample): the runner records its
+# runs as infeasible. Defined by the protocols, which raise it.
+InfeasibleScenario = protocols.InfeasibleScenario
 
 
 def protocol_indices(y, scenario: dict, protocol: dict, seed: int, fold: int) -> np.ndarray:
@@ -278,15 +279,6 @@ def protocol_indices(y, scenario: dict, protocol: dict, seed: int, fold: int) ->
     """
     if scenario.get("kind", "none") == "none":
         return np.arange(len(y))
-    try:
-        protocols.imbalance_counts(y, scenario["kind"], scenario["ratio"], scenario.get("mu"),
-                                   minority_classes=scenario.get("minority_classes"),
-                                   max_per_class=protocol.get("max_per_class"),
-                                   seed=seed + 1000 * fold)
-    except ValueError as err:
-        if "would get" in str(err):
-            raise InfeasibleScenario(str(err)) from err
-        raise
     return protocols.imbalance_indices(
         y, scenario["kind"], scenario["ratio"], scenario.get("mu"),
         minority_classes=scenario.get("minority_classes"),

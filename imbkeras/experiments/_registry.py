@@ -63,17 +63,41 @@ PRESETS = Registry("paper")
 
 
 def register_dataset(name: str):
-    """Register ``fn(**dataset_params) -> DataBundle`` as dataset ``name``."""
+    """Register ``fn(*, name=default, ...) -> DataBundle`` as dataset ``name``.
+
+    The function declares its parameters in its signature; ``dataset_params``
+    are checked against it before anything runs (see ``_params.check_params``).
+    """
     return DATASETS.decorator(name)
 
 
 def register_trainer(name: str):
-    """Register ``fn(ctx: RunContext) -> TrainOutput | ndarray`` as trainer ``name``."""
+    """Register ``fn(ctx: RunContext, *, name=default, ...) -> TrainOutput | ndarray``.
+
+    A trainer declares every parameter it uses in its signature (defaults
+    included; annotate simple types, and sampler-valued parameters with
+    ``imbkeras.sampling.SamplerSpec``). The engine calls it with the
+    method's merged parameters (experiment ``params`` overlaid by the
+    method's ``params``) that the signature declares; ``validate()`` refuses
+    a method parameter it does not declare, a value of the wrong type and a
+    shared parameter no trainer of the experiment declares, before anything
+    is written. ``ctx.params`` still holds the merged parameters.
+
+    A trainer of a preset reads::
+
+        @register_trainer("paper.recipe")
+        def recipe(ctx, *, epochs: int = 3, sampler: SamplerSpec = "none"):
+            sampler = sampling.reseeded(sampling.create_sampler(sampler), ctx.seed)
+            ...
+    """
     return TRAINERS.decorator(name)
 
 
 def register_postprocessor(name: str):
-    """Register ``fn(outputs: dict, ctx, **post_params) -> y_prob | (y_prob, thresholds)``."""
+    """Register ``fn(outputs: dict, ctx, *, name=default, ...) -> y_prob | (y_prob, thresholds)``.
+
+    ``post_params`` are checked against the declared parameters before anything runs.
+    """
     return POSTPROCESSORS.decorator(name)
 
 

@@ -29,6 +29,7 @@ from imbkeras import metrics
 from imbkeras.experiments import _registry
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import RunContext, TrainOutput
+from imbkeras.experiments._params import bind_params
 from imbkeras.experiments._grid import (InfeasibleScenario, _canonical, config_identity, expand,
                                         groups, method_identity, normalise, prepare,
                                         realised_ratio)
@@ -197,7 +198,8 @@ def _train_and_write(store: ResultStore, exp: Experiment, runs: list, opts: Opti
     if trained is None:
         keras.utils.set_random_seed(first.seed)
         t0 = time.time()
-        out = TrainOutput.coerce(_registry.TRAINERS.get(first.spec.trainer)(ctx),
+        trainer = _registry.TRAINERS.get(first.spec.trainer)
+        out = TrainOutput.coerce(trainer(ctx, **bind_params(trainer, first.params, skip=1)),
                                  first.spec.trainer)
         seconds = time.time() - t0
         for note in ctx.finish():
@@ -302,14 +304,16 @@ def _diff(ours, theirs, prefix: str = "") -> list[str]:
     return [f"{prefix}: {_leaf(ours)} here, {_leaf(theirs)} in the directory"]
 
 
-def store_conflicts(exp: Experiment, store: ResultStore) -> list[str]:
+def store_conflicts(exp: Experiment, store: ResultStore, runs: list | None = None
+                    ) -> list[str]:
     """How the settings of ``exp`` differ from those of the runs in ``store`` (``[]``: none).
 
     Compared: the configuration's identity (data, cv, protocol, shared
     params; see ``config_identity``) with the stored ``experiment.yaml`` and
     with every completed run; each method's settings with the stored method
     of the same name and with its completed runs; and the fingerprint of every
-    completed run of this grid.
+    completed run of this grid (``runs``: ``expand(exp)``, expanded here when
+    omitted).
     """
     ident = config_identity(exp)
     methods = {name: method_identity(spec) for name, spec in exp.methods.items()}
@@ -338,7 +342,7 @@ def store_conflicts(exp: Experiment, store: ResultStore) -> list[str]:
                 for name, spec in stored_methods.items():
                     if name in methods:
                         diffs += diff(methods[name], method_identity(spec), f"methods.{name}")
-    by_id = {r.run_id: r for r in expand(exp)}
+    by_id = {r.run_id: r for r in (expand(exp) if runs is None else runs)}
     for rid, res in store.results().items():
         cfg = res.get("config") if isinstance(res.get("config"), dict) else {}
         if isinstance(res.get("config_identity"), dict):
@@ -359,8 +363,8 @@ def store_conflicts(exp: Experiment, store: ResultStore) -> list[str]:
     return list(dict.fromkeys(diffs))
 
 
-def check_store(exp: Experiment, out, force: bool = False, store: ResultStore | None = None
-                ) -> list[str]:
+def check_store(exp: Experiment, out, force: bool = False, store: ResultStore | None = None,
+                runs: list | None = None) -> list[str]:
     """Refuse a directory that is not this configuration's, before anything is written.
 
     A directory is adopted when it does not exist, is empty (hidden files
@@ -377,6 +381,7 @@ def check_store(exp: Experiment, out, force: bool = False, store: ResultStore | 
             then discards its runs); a directory of other files is refused
             even so.
         store: the :class:`ResultStore` of ``out`` (made when omitted).
+        runs: ``expand(exp)`` when the caller has it (expanded when needed otherwise).
 
     Returns:
         How the configurations differ (``[]`` when they do not).
@@ -403,7 +408,7 @@ def check_store(exp: Experiment, out, force: bool = False, store: ResultStore | 
             f"provenance.json, tables and plots there and would overwrite files of the same "
             f"name, so nothing was written. Give an empty or new directory (--out); --force "
             f"does not apply to a directory imbkeras did not make.")
-    conflicts = store_conflicts(exp, store)
+    conflicts = store_conflicts(exp, store, runs)
     if conflicts and not force:
         n = len(store.run_ids())
         more = f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else ""
@@ -473,7 +478,7 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
         _check_tensorboard()
     runs = expand(exp)
     store = ResultStore(out)
-    conflicts = check_store(exp, out, force, store=store)
+    conflicts = check_store(exp, out, force, store=store, runs=runs)
     if executor == "ray":
         _import_ray()
 

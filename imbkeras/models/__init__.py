@@ -21,21 +21,29 @@ Helpers: :func:`split_head` (feature extractor + head),
 :func:`count_params_by_block`, and the multi-path tools
 :func:`build_path_model`, :func:`build_path_classifier`,
 :func:`multipath_path_model`, :func:`assemble_multipath`.
+
+The builders load Keras (and TensorFlow) on the first use of any of these
+names (PEP 562); ``import imbkeras.models`` alone, and the design names of
+:data:`PATH_VARIANTS_3D`, do not.
 """
 
-from imbkeras.models._registry import create_model, get_builder, list_models, register_model
-from imbkeras.models._lenet import lenet5
-from imbkeras.models._allcnn import all_cnn_c
-from imbkeras.models._resnet import resnet10
-from imbkeras.models._lipnet import lipnet
-from imbkeras.models._gapnet import gapnet_pl
-from imbkeras.models._mobilenet import mobilenet_classifier, mobilenet_weights_path
-from imbkeras.models._subtomo import dsrf3d_v2, inception3d
-from imbkeras.models._multipath import (PATH_VARIANTS_3D, assemble_multipath,
-                                        build_path_classifier, path_variants,
-                                        build_path_model, multipath2d, multipath3d,
-                                        multipath_path_model)
-from imbkeras.models._inspect import count_params_by_block, split_head
+from imbkeras._lazy import lazy_exports
+from imbkeras.models._designs import PATH_VARIANTS_3D
+
+# public name -> the module defining it, in the order the builders register
+_EXPORTS = {
+    "_registry": ["create_model", "get_builder", "list_models", "register_model"],
+    "_lenet": ["lenet5"],
+    "_allcnn": ["all_cnn_c"],
+    "_resnet": ["resnet10"],
+    "_lipnet": ["lipnet"],
+    "_gapnet": ["gapnet_pl"],
+    "_mobilenet": ["mobilenet_classifier", "mobilenet_weights_path"],
+    "_subtomo": ["dsrf3d_v2", "inception3d"],
+    "_multipath": ["assemble_multipath", "build_path_classifier", "path_variants",
+                   "build_path_model", "multipath2d", "multipath3d", "multipath_path_model"],
+    "_inspect": ["count_params_by_block", "split_head"],
+}
 
 __all__ = [
     "create_model",
@@ -62,3 +70,6 @@ __all__ = [
     "split_head",
     "count_params_by_block",
 ]
+
+# Every builder is imported (and registered) on the first use of a name of __all__.
+_load, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 
 import keras
 
+from imbkeras.models._designs import PATH_VARIANTS_3D  # noqa: F401 - re-exported
 from imbkeras.models._common import (avg_pool_cls, check_activation, check_choice,
                                       check_input_shape, check_int_tuple,
                                       check_output_activation, check_rate,
@@ -58,11 +59,6 @@ for _suffix, _opts in _INCEPTION_VARIANTS.items():
         _PATH_KINDS[_base + _suffix] = (inception_stem, inception_stem_size, _rank, _opts)
 _PATH_KINDS["vgg"] = (conv_blocks, conv_blocks_size, None, {})
 _PATH_KINDS["dsrf3d_v2"] = (conv_blocks, conv_blocks_size, 3, {})
-#: The 3D path designs among which Luo's per-class path choice is made
-#: (:func:`imbkeras.training.select_paths`): Inception3D's stem, the same with
-#: 3^3 kernels (finer detail), and with a second inception module (a larger
-#: receptive field).
-PATH_VARIANTS_3D = ("inception3d", "inception3d_k3", "inception3d_deep")
 _POOLINGS = ("avg", "global_avg", "global_max")
 
 

@@ -38,6 +38,23 @@ import numpy as np
 from imbkeras._validation import (check_labels, check_ratio, check_same_length, resolve_seed,
                                   round_half_up)
 
+
+class InfeasibleScenario(ValueError):
+    """The data cannot support an imbalance scenario: a class would get no sample.
+
+    A ``ValueError`` (the arguments are valid, the data too small for them);
+    the experiment engine records the runs of such a scenario as infeasible
+    instead of failed.
+
+    Examples:
+        >>> import numpy as np
+        >>> try:
+        ...     imbalance_counts(np.repeat([0, 1], 5), "step", 50, minority_fraction=0.5, seed=0)
+        ... except InfeasibleScenario as err:
+        ...     print(str(err)[:22])
+        class 1 would get 0 sa
+    """
+
 KINDS = ("step", "linear", "linear_ratio", "single_majority", "single_minority",
          "half_minority")
 
@@ -106,6 +123,10 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
     Returns:
         ``{class: count}`` for every class in ``y`` (sorted by class).
 
+    Raises:
+        InfeasibleScenario: when a class would get no sample (a ``ValueError``).
+        ValueError: for the invalid arguments of :func:`imbalance_indices`.
+
     Examples:
         >>> import numpy as np
         >>> y = np.repeat(np.arange(4), 100)
@@ -145,7 +166,7 @@ def imbalance_counts(y, kind: str, ratio: float, minority_fraction: float | None
     counts = round_half_up(sizes)
     for c, k, s in zip(order.tolist(), counts.tolist(), sizes.tolist()):
         if k < 1:
-            raise ValueError(
+            raise InfeasibleScenario(
                 f"class {c} would get {k} samples ({n} / {ratio:g} -> {s:.3g}) with "
                 f"kind={kind!r}, ratio={ratio:g}; lower `ratio` or raise `max_per_class`.")
     realised = realised_ratio(counts)
@@ -195,9 +216,10 @@ def imbalance_indices(y, kind: str, ratio: float, minority_fraction: float | Non
         Sorted int64 indices into ``y``.
 
     Raises:
-        ValueError: for invalid labels, an unknown ``kind``, ``ratio < 1``,
-            ``minority_fraction`` outside (0, 1), or a class that would get
-            zero samples (the message names the class and its count).
+        ValueError: for invalid labels, an unknown ``kind``, ``ratio < 1`` or
+            ``minority_fraction`` outside (0, 1).
+        InfeasibleScenario: (a ``ValueError``) for a class that would get zero
+            samples (the message names the class and its count).
 
     Examples:
         >>> import numpy as np

@@ -13,8 +13,10 @@ from imbkeras.sampling._class_aware import ClassAwareSampler
 from imbkeras.sampling._hybrid import EpochUndersampler, HybridSampler
 from imbkeras.sampling._multilabel import MultilabelHybridSampler, check_multihot, label_counts
 from imbkeras.sampling._oneshot import OneShotHybridSampler
-from imbkeras.sampling._registry import (create_sampler, get_sampler, list_samplers,
-                                         register_sampler, sampler_info)
+from imbkeras.sampling._registry import (SamplerParam, SamplerSpec, SingleLabelSamplerSpec,
+                                         check_sampler_spec, create_sampler, get_sampler,
+                                         list_samplers, register_sampler, sampler_info,
+                                         sampler_spec)
 from imbkeras.sampling._synthetic import SMOTE, ImblearnSampler, as_sampler, reseeded
 
 __all__ = [
@@ -33,6 +35,11 @@ __all__ = [
     "as_sampler",
     "reseeded",
     "create_sampler",
+    "sampler_spec",
+    "check_sampler_spec",
+    "SamplerSpec",
+    "SingleLabelSamplerSpec",
+    "SamplerParam",
     "get_sampler",
     "list_samplers",
     "register_sampler",

@@ -10,6 +10,11 @@ registered name.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import inspect
+from typing import Annotated, Union
+
 from imbkeras._registry import Registry
 from imbkeras.sampling._base import BaseSampler
 
@@ -73,20 +78,136 @@ def sampler_info(name: str) -> dict:
             "test_kwargs": dict(kwargs() if callable(kwargs) else kwargs)}
 
 
-def create_sampler(name: str, **kwargs):
-    """Build the registered sampler ``name`` with ``kwargs``.
+@dataclasses.dataclass(frozen=True)
+class SamplerParam:
+    """The mark of a sampler-valued parameter (:data:`SamplerSpec`): a function parameter
+    annotated with it takes a sampler spec, which the experiment engine checks with
+    :func:`check_sampler_spec` before anything runs.
+
+    Attributes:
+        targets: ``"single"`` or ``"multi"``: only samplers taking those targets;
+            ``None``: any registered sampler.
+    """
+
+    targets: str | None = None
+
+
+#: A sampler spec: a registered name (``"ros"``, ``"none"``) or a mapping with the name
+#: under ``"name"`` and the sampler's arguments (``{"name": "smote", "k_neighbors": 3}``).
+SamplerSpec = Annotated[Union[str, dict], SamplerParam()]
+#: A sampler spec naming a sampler of single-label (multi-class) targets.
+SingleLabelSamplerSpec = Annotated[Union[str, dict], SamplerParam("single")]
+
+
+def sampler_spec(spec, name: str = "sampler") -> tuple[str, dict]:
+    """``(registered name, arguments)`` of the sampler spec ``spec``.
+
+    Args:
+        spec: a registered sampler name (``"ros"``; ``"none"``: no resampling)
+            or a mapping ``{"name": ..., **arguments}``.
+        name: the argument's name in error messages.
+
+    Raises:
+        TypeError: for a spec that is neither a string nor a mapping.
+        ValueError: for a mapping without a string ``"name"``.
+
+    Examples:
+        >>> sampler_spec({"name": "smote", "k_neighbors": 3})
+        ('smote', {'k_neighbors': 3})
+        >>> sampler_spec("ros")
+        ('ros', {})
+    """
+    if isinstance(spec, str):
+        return spec, {}
+    if isinstance(spec, dict):
+        if not isinstance(spec.get("name"), str):
+            raise ValueError(f"`{name}` as a mapping needs the sampler's registered name under "
+                             f"'name' (e.g. {{'name': 'smote', 'k_neighbors': 3}}); received "
+                             f"{spec!r}.")
+        return spec["name"], {k: v for k, v in spec.items() if k != "name"}
+    raise TypeError(f"`{name}` must be a sampler spec: a registered name ('ros') or a mapping "
+                    f"{{'name': 'smote', 'k_neighbors': 3}}; received {type(spec).__name__} "
+                    f"{spec!r}.")
+
+
+def check_sampler_spec(spec, name: str = "sampler", targets: str | None = None):
+    """Check the sampler spec ``spec`` by building it; returns the sampler (``None`` for "none").
+
+    The name must be registered (the closest one is suggested) and take
+    ``targets`` when given; the arguments must be the sampler's (the closest
+    is suggested), with values its constructor accepts.
+
+    Args:
+        spec: a sampler spec (see :func:`sampler_spec`).
+        name: the argument's name in error messages (``"methods.ROS.params.sampler"``).
+        targets: ``"single"`` / ``"multi"``: the targets the sampler must take.
+
+    Raises:
+        TypeError / ValueError: naming ``name``, the value received and what was expected.
+
+    Examples:
+        >>> check_sampler_spec("ross", "params.sampler")
+        Traceback (most recent call last):
+        ...
+        ValueError: `params.sampler`='ross': Unknown sampler 'ross'. Did you mean 'ros'? Known: ...
+    """
+    sampler, kwargs = sampler_spec(spec, name)
+    if sampler == "none":
+        if kwargs:
+            raise ValueError(f"`{name}`: sampler 'none' takes no arguments; received {spec!r}.")
+        return None
+    try:
+        cls = get_sampler(sampler)
+    except ValueError as err:
+        raise ValueError(f"`{name}`={spec!r}: {err}") from None
+    if targets is not None and targets not in cls.targets:
+        raise ValueError(f"`{name}`={spec!r}: sampler {sampler!r} does not take {targets}-label "
+                         f"targets; those that do: 'none', "
+                         f"{', '.join(map(repr, list_samplers(targets)))}.")
+    params = [p for p in inspect.signature(cls).parameters.values()
+              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    names = [p.name for p in params]
+    for key in kwargs:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"`{name}`={spec!r}: sampler {sampler!r} takes no argument "
+                             f"{key!r}.{hint} It takes: {', '.join(names)}.")
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"`{name}`={spec!r}: {err}") from None
+
+
+def create_sampler(spec, /, **kwargs):
+    """Build the sampler of the spec ``spec`` (a registered name or a mapping), with ``kwargs``.
 
     ``create_sampler("none")`` returns ``None`` (no resampling), so configs
-    can name the baseline like any sampler.
+    can name the baseline like any sampler. A mapping gives the name under
+    ``"name"`` and the sampler's arguments beside it; ``kwargs`` add
+    arguments (one given twice is an error).
+
+    Raises:
+        ValueError: for an unknown name (the closest is suggested), arguments
+            for ``"none"`` or an argument given both in the spec and in ``kwargs``.
+        TypeError: for a spec that is neither a string nor a mapping.
 
     Examples:
         >>> create_sampler("ros", seed=0)
         RandomOverSampler(seed=0)
+        >>> create_sampler({"name": "smote", "k_neighbors": 3})
+        SMOTE(k_neighbors=3)
         >>> create_sampler("none") is None
         True
     """
+    name, args = sampler_spec(spec)
+    both = sorted(set(args) & set(kwargs))
+    if both:
+        raise ValueError(f"create_sampler: {both} given both in the spec {spec!r} and as "
+                         f"keyword arguments {kwargs!r}.")
+    args.update(kwargs)
     if name == "none":
-        if kwargs:
-            raise ValueError(f"sampler 'none' takes no arguments; received {kwargs!r}.")
+        if args:
+            raise ValueError(f"sampler 'none' takes no arguments; received {args!r}.")
         return None
-    return get_sampler(name)(**kwargs)
+    return get_sampler(name)(**args)

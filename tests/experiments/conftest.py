@@ -28,21 +28,22 @@ SOURCE = textwrap.dedent('''
 
 
     @register_trainer("fixture.centroid")
-    def centroid(ctx):
-        p = ctx.params
+    def centroid(ctx, *, sleep: float = 0.0, fail: bool = False, noise: float = 0.1,
+                 temperature: float = 10.0, iterations: int = 1):
+        # ``iterations``: taken (and ignored) so the engine's --iterations can be tested.
         log = os.environ.get("IMBK_TRAIN_LOG")
         if log:
             with open(log, "a") as fh:
                 fh.write(f"start {os.getpid()} {ctx.run_dir.name}\\n")
-        time.sleep(float(p.get("sleep", 0.0)))
-        if p.get("fail"):
+        time.sleep(float(sleep))
+        if fail:
             raise RuntimeError("this trainer was asked to fail")
         x = ctx.x_train.reshape(len(ctx.x_train), -1)
         rng = np.random.default_rng(ctx.seed)
-        x = x + rng.normal(0, float(p.get("noise", 0.1)), size=x.shape)
+        x = x + rng.normal(0, float(noise), size=x.shape)
         cent = np.stack([x[ctx.y_train == c].mean(0) for c in range(ctx.num_classes)])
         d = ((ctx.x_test.reshape(len(ctx.x_test), -1)[:, None] - cent[None]) ** 2).sum(-1)
-        logits = -d / float(p.get("temperature", 10.0))
+        logits = -d / float(temperature)
         prob = np.exp(logits - logits.max(1, keepdims=True))
         prob /= prob.sum(1, keepdims=True)
         outputs = {"default": prob}

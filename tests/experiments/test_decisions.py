@@ -29,12 +29,12 @@ if "test.svm_features" not in DATASETS:
 
 if "test.svm_votes" not in TRAINERS:
     @register_trainer("test.svm_votes")
-    def _svm_votes(ctx):
+    def _svm_votes(ctx, *, no_decisions: bool = False):
         clf = ParticleFeatureSVM(random_state=0).fit(ctx.x_train, ctx.y_train)
         prob = clf.predict_proba(ctx.x_test)
         out = {"default": prob}
         decisions = {"default": clf.predict(ctx.x_test)}
-        if ctx.params.get("no_decisions"):
+        if no_decisions:
             decisions = {}
         return TrainOutput(out, decisions=decisions)
 

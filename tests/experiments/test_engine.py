@@ -574,3 +574,30 @@ def test_cli_refuses_bad_iterations_before_writing(tmp_path, blob_config, capsys
     out = tmp_path / "o"
     assert main(["run", str(path), "--out", str(out), "--set", f"params.iterations={value}"]) == 2
     assert "params.iterations" in capsys.readouterr().err and not out.exists()
+
+
+def test_cli_run_validates_and_expands_the_grid_once_before_training(tmp_path, blob_config,
+                                                                     monkeypatch):
+    """The command line leaves validation to run_experiment, which passes its runs on to the
+    store check: one validate() and one expand() before the first training."""
+    from imbkeras.experiments import _runner
+    from imbkeras.experiments._cli import main
+
+    calls = {"validate": 0, "expand": 0}
+    validate, expand = Experiment.validate, _runner.expand
+
+    def counting_validate(self):
+        calls["validate"] += 1
+        return validate(self)
+
+    def counting_expand(exp):
+        calls["expand"] += 1
+        return expand(exp)
+
+    monkeypatch.setattr(Experiment, "validate", counting_validate)
+    monkeypatch.setattr(_runner, "expand", counting_expand)
+    monkeypatch.setattr(_runner, "_dispatch", lambda *a, **k: iter(()))  # no training
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(_small(blob_config), sort_keys=False))
+    assert main(["run", str(path), "--out", str(tmp_path / "o"), "--no-progress"]) == 0
+    assert calls == {"validate": 1, "expand": 1}

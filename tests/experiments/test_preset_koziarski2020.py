@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import tifffile
 
+import imbkeras as ik
 from imbkeras.experiments import _registry, build_report, get_preset, run_experiment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,16 +66,16 @@ def test_is_rus_trains_on_one_subset_in_every_epoch(monkeypatch):
     def fake_fit(model, x, y, stage1_sampler, stage2_sampler, **kwargs):
         seen.update(n=len(y), counts=np.bincount(y).tolist(), sampler=stage1_sampler)
 
-    monkeypatch.setattr(kz.training, "two_stage_fit", fake_fit)
+    monkeypatch.setattr(ik.training, "two_stage_fit", fake_fit)  # the trainer imports it at use
     x = np.random.default_rng(0).random((60, 16, 16, 3)).astype("float32")
     y = np.r_[np.zeros(30, int), np.ones(20, int), np.full(10, 2)]
+    params = {**kz.PARAMS, "backbone": "lenet5", "backbone_kwargs": {}, "weights": None,
+              "stage1": "rus"}
     ctx = SimpleNamespace(
-        params={**kz.PARAMS, "backbone": "lenet5", "backbone_kwargs": {}, "weights": None,
-                "stage1": "rus"},
-        seed=0, x_train=x, y_train=y, x_test=x[:5], num_classes=3, wanted={"default"},
-        verbose=0, scope=contextlib.nullcontext, global_batch_size=lambda b: b,
-        callbacks=lambda: [])
-    out = kz.two_stage(ctx)
+        params=params, seed=0, x_train=x, y_train=y, x_test=x[:5], num_classes=3,
+        wanted={"default"}, verbose=0, scope=contextlib.nullcontext,
+        global_batch_size=lambda b: b, callbacks=lambda: [])
+    out = kz.two_stage(ctx, **params)
     assert seen == {"n": 30, "counts": [10, 10, 10], "sampler": None}
     assert out.info["n_stage1"] == 30 and out.info["initialisation"] == "random"
 

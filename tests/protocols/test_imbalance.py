@@ -114,6 +114,17 @@ def test_zero_sample_class_error_names_class_and_count():
         imbalance_indices(Y10, "step", 500, minority_fraction=0.5)
 
 
+def test_zero_sample_class_is_a_typed_infeasible_scenario():
+    """The engine tells an infeasible scenario from a bad argument by its type, not its text."""
+    from imbkeras.protocols import InfeasibleScenario, imbalance_counts
+
+    with pytest.raises(InfeasibleScenario, match=r"would get 0 samples"):
+        imbalance_counts(Y10, "linear", 500)
+    with pytest.raises(ValueError) as bad:
+        imbalance_counts(Y10, "step", 0.5, minority_fraction=0.5)
+    assert not isinstance(bad.value, InfeasibleScenario)
+
+
 @pytest.mark.parametrize("y,match", [
     (np.array([0, 1, -1, 1]), "non-negative"),
     (np.array([0.0, 1.5, 1.0]), "non-integer"),

@@ -38,11 +38,10 @@ from __future__ import annotations
 
 import os
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import datasets, layers, models, pipeline, sampling, synthetic, training
+from imbkeras import datasets, models, sampling, synthetic
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
@@ -88,6 +87,8 @@ def hpa(size: int = 299) -> DataBundle:
 
 
 def _predict(model, x, batch_size=128):
+    from imbkeras import pipeline
+
     if isinstance(x, pipeline.FileSource):
         ds = pipeline.make_dataset(x, np.zeros((len(x), model.output_shape[-1]), np.float32),
                                    batch_size, shuffle=False, label_mode="multi_hot")
@@ -97,6 +98,8 @@ def _predict(model, x, batch_size=128):
 
 def _rot90_flip_each(x: np.ndarray, seed: int) -> np.ndarray:
     """One random transform of :func:`imbkeras.layers.rot90_flip_ops` per image of ``x``."""
+    from imbkeras import layers
+
     if not len(x):
         return x
     _, perms = layers.rot90_flip_ops(x.shape[1:-1])
@@ -105,14 +108,19 @@ def _rot90_flip_each(x: np.ndarray, seed: int) -> np.ndarray:
     return np.take_along_axis(flat, perms[choice][:, :, None], axis=1).reshape(x.shape)
 
 
-def _check_choice(p, name, choices):
-    if p[name] not in choices:
-        raise ValueError(f"`params.{name}` must be one of {choices}; received {p[name]!r}.")
-    return p[name]
+def _check_choice(value, name, choices):
+    if value not in choices:
+        raise ValueError(f"`params.{name}` must be one of {choices}; received {value!r}.")
+    return value
 
 
 def _resample_once(ctx, x, y, p):
-    """The paper's one-shot resampling of the training split, copies augmented."""
+    """The paper's one-shot resampling of the training split, copies augmented.
+
+    ``p``: the trainer's ``target``, ``reference_size`` and ``augment``.
+    """
+    from imbkeras import pipeline
+
     s = sampling.OneShotHybridSampler(p["target"], p["reference_size"],
                                       label_names=ctx.class_names, seed=ctx.seed)
     s.fit_resample(np.zeros((len(y), 1), np.int8), y)
@@ -134,47 +142,62 @@ def _resample_once(ctx, x, y, p):
 
 
 @register_trainer(TRAINER)
-def gapnet(ctx):
-    """GapNet-PL (``params.activation``: selu / prelu) on the resampled training fold.
+def gapnet(ctx, *, activation: str, resampling: str = "oneshot", augment: str = "copies",
+           target: int | str = 500, reference_size: int | None = None, epochs: int = 80,
+           batch_size: int = 80, optimizer: str = "sgd", learning_rate: float = 0.1,
+           momentum: float = 0.9, val_fraction: float = 0.1, lr_patience: int = 3):
+    """GapNet-PL (``activation``: selu / prelu) on the resampled training fold.
 
-    ``params.resampling``: ``"oneshot"`` (the paper), ``"epoch"`` (redrawn
-    every epoch) or ``"none"``; ``params.augment``: ``"copies"`` (a rot90 /
-    flip per duplicate, once), ``"all"`` (per batch, every image) or
-    ``"none"``.
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        activation: ``"selu"`` or ``"prelu"`` (no default: each method names its network).
+        resampling: ``"oneshot"`` (the paper), ``"epoch"`` (redrawn every epoch)
+            or ``"none"``.
+        augment: ``"copies"`` (a rot90 / flip per duplicate, once), ``"all"``
+            (per batch, every image) or ``"none"``.
+        target, reference_size: the resampling target per label
+            (:class:`imbkeras.sampling.OneShotHybridSampler`).
+        epochs, batch_size, optimizer, learning_rate, momentum: the training
+            (``optimizer``: ``"sgd"`` or ``"adam"``).
+        val_fraction: the validation split (the plateau's loss, tuned thresholds).
+        lr_patience: epochs without a better validation loss before the lr halves.
     """
-    p = ctx.params
-    mode = _check_choice(p, "resampling", RESAMPLING)
-    aug = _check_choice(p, "augment", AUGMENT)
+    import keras
+
+    from imbkeras import layers, training
+
+    mode = _check_choice(resampling, "resampling", RESAMPLING)
+    aug = _check_choice(augment, "augment", AUGMENT)
+    p = {"target": target, "reference_size": reference_size, "augment": augment}
     keras.utils.set_random_seed(ctx.seed)
-    (x, y), (xv, yv) = ctx.validation_split(p["val_fraction"])
+    (x, y), (xv, yv) = ctx.validation_split(val_fraction)
     sampler, augment_all, tables = None, aug == "all", {}
     info = {"target_count": 0, "n_train_before": int(len(y)), "n_train_after": int(len(y))}
     if mode == "oneshot":
         x, y, augment_all, info, counts = _resample_once(ctx, x, y, p)
         tables["resampling"] = counts
     elif mode == "epoch":
-        target = sampling.OneShotHybridSampler(p["target"], p["reference_size"]) \
-            .resolve_target(y)
+        target = sampling.OneShotHybridSampler(target, reference_size).resolve_target(y)
         sampler = sampling.MultilabelHybridSampler(target=target, seed=ctx.seed)
         info["target_count"] = int(target)
         augment_all = aug != "none"
     with ctx.scope():
         model = models.create_model("gapnet_pl", input_shape=tuple(x.shape[1:]),
-                                    num_classes=ctx.num_classes, activation=p["activation"])
-        if p["optimizer"] == "sgd":
-            opt = keras.optimizers.SGD(p["learning_rate"], momentum=p["momentum"])
-        elif p["optimizer"] == "adam":
-            opt = keras.optimizers.Adam(p["learning_rate"])
+                                    num_classes=ctx.num_classes, activation=activation)
+        if optimizer == "sgd":
+            opt = keras.optimizers.SGD(learning_rate, momentum=momentum)
+        elif optimizer == "adam":
+            opt = keras.optimizers.Adam(learning_rate)
         else:
             raise ValueError(f"`params.optimizer` must be 'sgd' or 'adam'; received "
-                             f"{p['optimizer']!r}.")
+                             f"{optimizer!r}.")
         model.compile(opt, "binary_crossentropy")
     plateau = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5,
-                                                patience=p["lr_patience"])
+                                                patience=lr_patience)
     h = training.fit_resampled(
         model, x, y, sampler=sampler,
         augment=layers.RandomRot90Flip(ndim=2, seed=ctx.seed) if augment_all else None,
-        epochs=p["epochs"], batch_size=ctx.global_batch_size(p["batch_size"]),
+        epochs=epochs, batch_size=ctx.global_batch_size(batch_size),
         validation_data=(xv, yv), label_mode="multi_hot", seed=ctx.seed, verbose=ctx.verbose,
         callbacks=[plateau, *ctx.callbacks()])
     info.update(final_loss=float(h.history["loss"][-1]),

@@ -16,11 +16,10 @@ Reference:
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import datasets, models, pipeline, sampling, training
+from imbkeras import datasets, models, sampling
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
                                             contrast_effect, paired_effect, select)
@@ -73,7 +72,10 @@ def _steps_per_chunk(iterations: int, log_every: int) -> int:
 
 
 def _recipe(p: dict, dataset: str) -> dict:
-    """The paper's recipe for ``dataset``: LeNet-5 (MNIST, digits) or All-CNN-C (CIFAR-10)."""
+    """The paper's recipe for ``dataset``: LeNet-5 (MNIST, digits) or All-CNN-C (CIFAR-10).
+
+    ``p`` holds the trainer's parameters (see :func:`lenet_sgd`).
+    """
     if dataset == "cifar10":
         return {"model": "all_cnn_c", "iterations": int(p["cifar_iterations"]),
                 "batch_size": int(p["cifar_batch_size"]),
@@ -88,6 +90,10 @@ def _recipe(p: dict, dataset: str) -> dict:
 
 
 def _optimizer(r: dict, lr_factor: float = 1.0):
+    import keras
+
+    from imbkeras import training
+
     lr = r["learning_rate"] * lr_factor
     if "lr_steps" in r:  # CIFAR-10: step decay x 0.1
         steps = [int(b) for b in r["lr_steps"] if int(b) < r["iterations"]]
@@ -99,22 +105,42 @@ def _optimizer(r: dict, lr_factor: float = 1.0):
 
 
 @register_trainer(TRAINER)
-def lenet_sgd(ctx):
+def lenet_sgd(ctx, *, sampler: sampling.SingleLabelSamplerSpec = "none", iterations: int = 10000,
+              batch_size: int = 64, learning_rate: float = 0.01, lr_gamma: float = 1e-4,
+              lr_power: float = 0.75, momentum: float = 0.9, weight_decay: float = 5e-4,
+              log_every: int = 100, cifar_iterations: int = 70000, cifar_batch_size: int = 256,
+              cifar_learning_rate: float = 0.05, cifar_weight_decay: float = 1e-3,
+              cifar_lr_steps: list = (40000, 50000, 60000)):
     """Train the paper's network for ``iterations`` SGD steps on the (resampled) training set.
 
     LeNet-5 with the MNIST recipe, or All-CNN-C with the CIFAR-10 recipe when the
     dataset is ``cifar10``. Outputs ``default`` (test probabilities) and, when a
     method wants it, ``two_phase`` (after fine-tuning the head on the unsampled
     training set for ``iterations`` more steps at lr x 0.1).
+
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        sampler: a sampler spec of single-label targets (``"none"``, ``"ros"``,
+            ``{"name": "rus"}``...), reseeded with the run's seed.
+        iterations, batch_size, learning_rate, lr_gamma, lr_power, momentum,
+            weight_decay: the MNIST recipe (SGD with Caffe's inv decay).
+        log_every: Keras logs (and ends an "epoch") every this many steps at most.
+        cifar_iterations, cifar_batch_size, cifar_learning_rate,
+            cifar_weight_decay, cifar_lr_steps: the CIFAR-10 recipe (step decay).
     """
-    p = ctx.params
-    name = p.get("sampler", "none")
-    if name != "none" and name not in sampling.list_samplers("single"):
-        raise ValueError(f"`params.sampler` must be 'none' or one of "
-                         f"{sampling.list_samplers('single')}; received {name!r}.")
-    r = _recipe(p, ctx.dataset)
+    import keras
+
+    from imbkeras import pipeline, training
+
+    r = _recipe({"iterations": iterations, "batch_size": batch_size,
+                 "learning_rate": learning_rate, "lr_gamma": lr_gamma, "lr_power": lr_power,
+                 "momentum": momentum, "weight_decay": weight_decay, "log_every": log_every,
+                 "cifar_iterations": cifar_iterations, "cifar_batch_size": cifar_batch_size,
+                 "cifar_learning_rate": cifar_learning_rate,
+                 "cifar_weight_decay": cifar_weight_decay, "cifar_lr_steps": cifar_lr_steps},
+                ctx.dataset)
     keras.utils.set_random_seed(ctx.seed)
-    sampler = sampling.reseeded(sampling.create_sampler(name), ctx.seed)
+    sampler = sampling.reseeded(sampling.create_sampler(sampler), ctx.seed)
     iterations = r["iterations"]
     chunk = _steps_per_chunk(iterations, int(r["log_every"]))
     batch = ctx.global_batch_size(r["batch_size"])

@@ -45,11 +45,10 @@ from __future__ import annotations
 
 import functools
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import baselines, layers, models, sampling, synthetic, training
+from imbkeras import baselines, models, sampling, synthetic
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
@@ -115,6 +114,8 @@ for _problem in PROBLEMS:
 
 
 def _augment(names, seed):
+    from imbkeras import layers
+
     args = {}
     for name in names:
         if name not in AUG_ARGS:
@@ -129,71 +130,90 @@ def _inputs(x, mode):
     return synthetic.select_input_mode(x, mode)
 
 
-def _optimizer(p):
+def _optimizer(name, learning_rate, momentum):
     """``params.optimizer``: ``"adam"`` (lr) or ``"sgd"`` (lr, momentum, Nesterov)."""
-    if p["optimizer"] == "adam":
-        return keras.optimizers.Adam(p["learning_rate"])
-    if p["optimizer"] == "sgd":
-        return keras.optimizers.SGD(p["learning_rate"], momentum=p["momentum"], nesterov=True)
-    raise ValueError(f"`params.optimizer` must be 'adam' or 'sgd'; received "
-                     f"{p['optimizer']!r}.")
+    import keras
+
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate)
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=momentum, nesterov=True)
+    raise ValueError(f"`params.optimizer` must be 'adam' or 'sgd'; received {name!r}.")
 
 
 @register_trainer(CNN)
-def lipnet(ctx):
+def lipnet(ctx, *, model: str = "lipnet4", mode: str = "masked", augment: list = AUGMENTATIONS,
+           resample: bool = True, drop_majority: float = 0.2, epochs: int = 40,
+           batch_size: int = 32, optimizer: str = "adam", learning_rate: float = 1e-3,
+           momentum: float = 0.9, label_smoothing: float = 0.1, batch_norm: bool = False,
+           val_fraction: float = 0.0, patience: int | None = None):
     """A LipNet on one input mode, per-epoch hybrid resampling, augmentation, label smoothing.
 
-    ``params``: ``model`` (``lipnet1`` ... ``lipnet6``), ``mode``, ``augment``
-    (names of :data:`AUG_ARGS`), ``resample``, ``drop_majority``, ``epochs``,
-    ``batch_size``, ``optimizer``, ``learning_rate``, ``momentum``, ``label_smoothing``,
-    ``batch_norm``, and
-    ``val_fraction`` with ``patience`` (early stopping; 0 and ``None``: the
-    fixed number of epochs of the thesis' cross-validation).
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        model: ``lipnet1`` ... ``lipnet6``.
+        mode: the input mode (``surrounding``, ``cropped``, ``masked``).
+        augment: names of :data:`AUG_ARGS`.
+        resample: balance every epoch with ``sampling.HybridSampler`` toward
+            ``1 - drop_majority`` of the majority count.
+        epochs, batch_size, label_smoothing: the training.
+        optimizer, learning_rate, momentum: ``"adam"`` (lr) or ``"sgd"`` (lr,
+            Nesterov momentum; the authors' code).
+        batch_norm: batch normalisation after every convolution and hidden FC
+            layer (the authors' Keras LipNet-4).
+        val_fraction, patience: early stopping on a validation split (0 and
+            ``None``: the fixed number of epochs of the thesis' cross-validation).
     """
-    p = ctx.params
+    import keras
+
+    from imbkeras import training
+
     keras.utils.set_random_seed(ctx.seed)
     x, y, xv, yv = ctx.x_train, ctx.y_train, None, None
-    if p["val_fraction"]:
-        (x, y), (xv, yv) = ctx.validation_split(p["val_fraction"])
-    x, xt = _inputs(x, p["mode"])[..., :1], _inputs(ctx.x_test, p["mode"])[..., :1]
-    xv = None if xv is None else _inputs(xv, p["mode"])[..., :1]
-    shape = models.get_builder(p["model"]).defaults.get("input_shape")
+    if val_fraction:
+        (x, y), (xv, yv) = ctx.validation_split(val_fraction)
+    x, xt = _inputs(x, mode)[..., :1], _inputs(ctx.x_test, mode)[..., :1]
+    xv = None if xv is None else _inputs(xv, mode)[..., :1]
+    shape = models.get_builder(model).defaults.get("input_shape")
     if shape is not None and tuple(shape[:2]) != x.shape[1:3]:  # LipNet-6 takes 32x32
         resize = keras.layers.Resizing(*shape[:2])
         x, xt = np.asarray(resize(x)), np.asarray(resize(xt))
         xv = None if xv is None else np.asarray(resize(xv))
     sampler = None
-    if p["resample"]:
-        target = int(round((1 - p["drop_majority"]) * np.bincount(y).max()))
+    if resample:
+        target = int(round((1 - drop_majority) * np.bincount(y).max()))
         sampler = sampling.HybridSampler(target=target, seed=ctx.seed)
     with ctx.scope():
-        model = models.create_model(p["model"], input_shape=x.shape[1:],
-                                    num_classes=ctx.num_classes, batch_norm=p["batch_norm"])
-        model.compile(_optimizer(p),
-                      keras.losses.CategoricalCrossentropy(label_smoothing=p["label_smoothing"]))
-    h = training.fit_resampled(model, x, y, sampler=sampler,
-                               augment=_augment(p["augment"], ctx.seed), epochs=p["epochs"],
-                               batch_size=p["batch_size"],
+        net = models.create_model(model, input_shape=x.shape[1:], num_classes=ctx.num_classes,
+                                  batch_norm=batch_norm)
+        net.compile(_optimizer(optimizer, learning_rate, momentum),
+                    keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing))
+    h = training.fit_resampled(net, x, y, sampler=sampler, augment=_augment(augment, ctx.seed),
+                               epochs=epochs, batch_size=batch_size,
                                validation_data=None if xv is None else (xv, yv),
-                               patience=p["patience"] if xv is not None else None,
+                               patience=patience if xv is not None else None,
                                label_mode="categorical", num_classes=ctx.num_classes,
                                seed=ctx.seed, verbose=ctx.verbose, callbacks=ctx.callbacks())
-    return TrainOutput({"default": model.predict(xt, batch_size=256, verbose=0)},
+    return TrainOutput({"default": net.predict(xt, batch_size=256, verbose=0)},
                        info={"epochs_run": len(h.history["loss"])})
 
 
 @register_trainer(SVM)
-def svm(ctx):
+def svm(ctx, *, mode: str = "masked", C: float = 1.0):
     """The thesis' SVM on one input mode: decisions by its class-weighted one-against-one votes.
 
     The training fold is not resampled (class weights instead, section 8.4).
     Returns the Platt probabilities as scores (AUC) and ``predict`` as the
     decisions that score every other metric.
+
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        mode: the input mode (``surrounding``, ``cropped``, ``masked``).
+        C: the SVM's regularisation.
     """
-    p = ctx.params
-    clf = baselines.ParticleFeatureSVM(C=p.get("C", 1.0), random_state=ctx.seed)
-    clf.fit(_inputs(ctx.x_train, p["mode"]), ctx.y_train)
-    xt = _inputs(ctx.x_test, p["mode"])
+    clf = baselines.ParticleFeatureSVM(C=C, random_state=ctx.seed)
+    clf.fit(_inputs(ctx.x_train, mode), ctx.y_train)
+    xt = _inputs(ctx.x_test, mode)
     prob = np.zeros((len(xt), ctx.num_classes))
     prob[:, clf.classes_] = clf.predict_proba(xt)
     decisions = np.asarray(clf.predict(xt), dtype=np.int64)

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import os
 
-import keras
 import numpy as np
 import pandas as pd
 import scipy.stats
-from imblearn import FunctionSampler
 
-from imbkeras import datasets, models, sampling, training
+from imbkeras import datasets, models, sampling
 from imbkeras.experiments._analysis import average_ranks, block_scores, rank_table
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
@@ -46,6 +44,9 @@ KATHER_CLASSES = ("01_TUMOR", "02_STROMA", "03_COMPLEX", "04_LYMPHO", "05_DEBRIS
                   "06_MUCOSA", "07_ADIPOSE", "08_EMPTY")
 SAMPLERS = ("rus", "ros", "smote")  # the order of the paper's tables
 NAMES = {"ros": "ROS", "rus": "RUS", "smote": "SMOTE"}
+#: The trainer's feature-space outputs and the sampler spec each fine-tunes on
+#: (``fs_none``: the features as they are, our control).
+FEATURE_SAMPLERS = {"fs_none": "none", **{f"fs_{s}": s for s in SAMPLERS}}
 
 # The paper's recipe (section IV): MobileNet 150x150, FC 1024, RMSprop 1e-4, 20 epochs,
 # batch 32, SMOTE k = 5, the same settings for the feature-space fine-tuning.
@@ -55,10 +56,14 @@ PARAMS = {"backbone": "mobilenet_classifier", "backbone_kwargs": {"head_units": 
           "smote_k": 5}
 
 
-def _sampler(name: str, seed: int, k: int):
-    """A registered sampler seeded for the run (SMOTE with the preset's ``k``)."""
-    kwargs = {"k_neighbors": k} if name == "smote" else {}
-    return sampling.reseeded(sampling.create_sampler(name, **kwargs), seed)
+def _sampler(spec, seed: int, k: int):
+    """The sampler of the spec ``spec`` seeded for the run (``None`` for ``"none"``).
+
+    A SMOTE spec without ``k_neighbors`` takes the preset's ``smote_k``.
+    """
+    name, args = sampling.sampler_spec(spec)
+    extra = {"k_neighbors": k} if name == "smote" and "k_neighbors" not in args else {}
+    return sampling.reseeded(sampling.create_sampler(spec, **extra), seed)
 
 
 # The paper's methods (Table II): IS and FS with each sampler, TS SMOTE+RUS and SMOTE+SMOTE.
@@ -115,16 +120,15 @@ def _weights_setting(weights):
                      f"weights file; received {weights!r}.")
 
 
-def _backbone(ctx):
-    p = ctx.params
-    kwargs = dict(p.get("backbone_kwargs") or {})
-    weights = _weights_setting(p.get("weights"))
-    if p["backbone"] == "mobilenet_classifier" and weights is not None:
+def _backbone(ctx, backbone: str, backbone_kwargs, weights):
+    kwargs = dict(backbone_kwargs or {})
+    weights = _weights_setting(weights)
+    if backbone == "mobilenet_classifier" and weights is not None:
         # No silent fallback: an ImageNet backbone is the paper's experiment,
         # random initialisation another one (asked for with params.weights=none).
         return models.mobilenet_classifier(ctx.x_train.shape[1:], ctx.num_classes,
                                            weights=weights, **kwargs), str(weights)
-    return models.create_model(p["backbone"], input_shape=ctx.x_train.shape[1:],
+    return models.create_model(backbone, input_shape=ctx.x_train.shape[1:],
                                num_classes=ctx.num_classes, **kwargs), "random"
 
 
@@ -137,7 +141,7 @@ def preflight(exp) -> None:
     weights = _weights_setting(p.get("weights"))
     if weights != "imagenet":
         return
-    side = int(p.get("image_size", exp.dataset_params.get("image_size", 150)))
+    side = int(exp.dataset_params.get("image_size", 150))
     alpha = float(dict(p.get("backbone_kwargs") or {}).get("alpha", 1.0))
     path = models.mobilenet_weights_path(alpha, side)
     if not os.path.isfile(path):
@@ -157,37 +161,65 @@ def _image_space(ctx, sampler, mode: str):
     return np.asarray(x_res, dtype=ctx.x_train.dtype), np.asarray(y_res), None
 
 
-def _stage2_sampler(name: str, seed: int, k: int):
-    """The feature-space sampler of output ``fs_<name>`` (``none``: features as they are)."""
-    if name == "none":
-        return FunctionSampler()  # imbalanced-learn's identity sampler
-    return _sampler(name, seed, k)
+def _stage2_sampler(spec, seed: int, k: int):
+    """The feature-space sampler of the spec ``spec`` (``"none"``: features as they are)."""
+    from imblearn import FunctionSampler
+
+    sampler = _sampler(spec, seed, k)
+    return FunctionSampler() if sampler is None else sampler  # imbalanced-learn's identity
 
 
 @register_trainer(TRAINER)
-def two_stage(ctx):
-    """Stage 1 with ``params.stage1`` (none / ros / rus / smote), then each wanted FS output.
+def two_stage(ctx, *, stage1: sampling.SingleLabelSamplerSpec = "none",
+              is_resampling: str = "once", backbone: str = "mobilenet_classifier",
+              backbone_kwargs: dict | None = None, weights: str | None = None,
+              epochs: int = 20, batch_size: int = 32, learning_rate: float = 1e-4,
+              stage2_epochs: int = 20, stage2_batch_size: int = 32,
+              stage2_learning_rate: float = 1e-4, smote_k: int = 5,
+              feature_samplers: dict[str, sampling.SingleLabelSamplerSpec] | None = None):
+    """Stage 1 with the sampler ``stage1``, then each wanted feature-space (FS) output.
 
-    ``params.is_resampling``: ``"once"`` (the paper: one resampled image set per
-    training) or ``"epoch"`` (a new draw every epoch).
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        stage1: the image-space sampler spec (``"none"``, ``"ros"``, ``"rus"``,
+            ``"smote"``, ``{"name": "smote", "k_neighbors": 3}``...).
+        is_resampling: ``"once"`` (the paper: one resampled image set per
+            training) or ``"epoch"`` (a new draw every epoch).
+        backbone, backbone_kwargs, weights: the network (``weights``:
+            ``"imagenet"`` (the paper's profile), a weights file, or
+            ``None`` / ``"none"``: random initialisation; MobileNet only).
+        epochs, batch_size, learning_rate: stage 1 (RMSprop).
+        stage2_epochs, stage2_batch_size, stage2_learning_rate: each feature-space
+            fine-tuning of the head.
+        smote_k: ``k_neighbors`` of a SMOTE spec that does not give one.
+        feature_samplers: ``{output name: sampler spec}`` of the FS outputs
+            (default :data:`FEATURE_SAMPLERS`: ``fs_none``, ``fs_rus``,
+            ``fs_ros``, ``fs_smote``).
     """
-    p = ctx.params
+    import keras
+
+    from imbkeras import training
+
     keras.utils.set_random_seed(ctx.seed)
-    s1 = p.get("stage1", "none")
-    mode = p.get("is_resampling", "once")
-    if mode not in ("once", "epoch"):
-        raise ValueError(f"`params.is_resampling` must be 'once' or 'epoch'; received {mode!r}.")
-    sampler = None if s1 == "none" else _sampler(s1, ctx.seed, p["smote_k"])
-    x1, y1, per_epoch = _image_space(ctx, sampler, mode)
+    if is_resampling not in ("once", "epoch"):
+        raise ValueError(f"`params.is_resampling` must be 'once' or 'epoch'; received "
+                         f"{is_resampling!r}.")
+    stage2 = FEATURE_SAMPLERS if feature_samplers is None else feature_samplers
+    unknown = sorted(o for o in ctx.wanted if o != "default" and o not in stage2)
+    if unknown:
+        raise ValueError(f"outputs {unknown} are not feature-space outputs of "
+                         f"`params.feature_samplers`; known: {sorted(stage2)}.")
+    sampler = _sampler(stage1, ctx.seed, smote_k)
+    x1, y1, per_epoch = _image_space(ctx, sampler, is_resampling)
     with ctx.scope():
-        model, init = _backbone(ctx)
-        model.compile(keras.optimizers.RMSprop(p["learning_rate"]),
+        model, init = _backbone(ctx, backbone, backbone_kwargs, weights)
+        model.compile(keras.optimizers.RMSprop(learning_rate),
                       "sparse_categorical_crossentropy")
     training.two_stage_fit(model, x1, y1, per_epoch, None,
-                           epochs=p["epochs"], batch_size=ctx.global_batch_size(p["batch_size"]),
+                           epochs=epochs, batch_size=ctx.global_batch_size(batch_size),
                            seed=ctx.seed, verbose=ctx.verbose, callbacks=ctx.callbacks())
     outputs = {"default": model.predict(ctx.x_test, batch_size=256, verbose=0)}
-    wanted = sorted(o for o in ctx.wanted if o.startswith("fs_"))
+    wanted = sorted(o for o in ctx.wanted if o != "default")
     if wanted:
         # Features of the original (not resampled) training images, as in the paper.
         extractor, head = models.split_head(model)
@@ -197,11 +229,10 @@ def two_stage(ctx):
         for out in wanted:
             head.set_weights(saved)
             training.feature_space_fine_tune(
-                model, None, ctx.y_train,
-                _stage2_sampler(out[len("fs_"):], ctx.seed, p["smote_k"]),
-                features=features, optimizer=keras.optimizers.RMSprop(p["stage2_learning_rate"]),
-                loss="sparse_categorical_crossentropy", epochs=p["stage2_epochs"],
-                batch_size=p["stage2_batch_size"], seed=ctx.seed, verbose=0)
+                model, None, ctx.y_train, _stage2_sampler(stage2[out], ctx.seed, smote_k),
+                features=features, optimizer=keras.optimizers.RMSprop(stage2_learning_rate),
+                loss="sparse_categorical_crossentropy", epochs=stage2_epochs,
+                batch_size=stage2_batch_size, seed=ctx.seed, verbose=0)
             outputs[out] = head.predict(test_features, batch_size=256, verbose=0)
         head.set_weights(saved)
     return TrainOutput(outputs, info={"initialisation": init, "n_stage1": int(len(y1))})

@@ -61,11 +61,10 @@ from __future__ import annotations
 import functools
 import json
 
-import keras
 import numpy as np
 import pandas as pd
 
-from imbkeras import baselines, ensemble, losses, models, pipeline, sampling, synthetic, training
+from imbkeras import baselines, models, sampling, synthetic
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
@@ -163,6 +162,8 @@ GSVM = "GSVM-RU"
 
 def _head_model(dim, k, p, seed):
     """The multi-path head on pooled path features: dropout -> dense softmax."""
+    import keras
+
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((dim,), name="features")
     x = keras.layers.Dropout(p["head_dropout"], name="dropout")(inputs)
@@ -171,6 +172,10 @@ def _head_model(dim, k, p, seed):
 
 
 def _fit_head(f, y, k, p, seed, *, sampler=None, mixup=False, focal=False):
+    import keras
+
+    from imbkeras import losses, pipeline
+
     model = _head_model(f.shape[1], k, p, seed)
     if focal:
         loss = losses.FocalLoss(alpha=_alpha(y, k), gamma=p["focal_gamma"])
@@ -185,12 +190,20 @@ def _fit_head(f, y, k, p, seed, *, sampler=None, mixup=False, focal=False):
     return model
 
 
-def _smote(p, seed):
-    return sampling.SMOTE(k_neighbors=p["smote_k"], seed=seed)
+def _head_sampler(name, p, seed):
+    """The sampler of head variant ``name``, seeded: SMOTE (``smote_k`` neighbours) for the
+    ``smote*`` rows, random undersampling for ``rus``, else none."""
+    spec = ({"name": "smote", "k_neighbors": p["smote_k"]} if name.startswith("smote")
+            else "rus" if name == "rus" else "none")
+    return sampling.reseeded(sampling.create_sampler(spec), seed)
 
 
 def _variant(name, f, y, ft, k, p, seed):
     """Test-set probabilities of the head variant ``name`` trained on features ``f``."""
+    import keras
+
+    from imbkeras import ensemble
+
     def build(shape, classes):
         m = _head_model(shape[0], classes, p, seed)
         m.compile(keras.optimizers.Adam(p["head_learning_rate"]),
@@ -200,7 +213,7 @@ def _variant(name, f, y, ft, k, p, seed):
     if name in ("gp", "smote_gp"):
         from sklearn.preprocessing import StandardScaler
 
-        fr, yr = (f, y) if name == "gp" else _smote(p, seed).fit_resample(f, y)
+        fr, yr = (f, y) if name == "gp" else _head_sampler(name, p, seed).fit_resample(f, y)
         scaler = StandardScaler().fit(fr)
         clf = baselines.GPClassifier(p["gp_population"], p["gp_generations"],
                                      random_state=seed).fit(scaler.transform(fr), yr)
@@ -212,38 +225,68 @@ def _variant(name, f, y, ft, k, p, seed):
             ensemble.BoostingClassifier
         clf = cls(build, p["n_estimators"], epochs=p["head_epochs"],
                   batch_size=p["head_batch_size"], seed=seed,
-                  sampler=_smote(p, seed) if name.startswith("smote") else None).fit(f, y)
+                  sampler=_head_sampler(name, p, seed)).fit(f, y)
         prob = np.zeros((len(ft), k))
         prob[:, : clf.n_classes_] = clf.predict_proba(ft)
         return prob
-    sampler = {"smote": _smote(p, seed), "rus": sampling.RandomUnderSampler(seed=seed)}.get(name)
-    model = _fit_head(f, y, k, p, seed, sampler=sampler, mixup=name in ("mixup", "mixup_focal"),
+    model = _fit_head(f, y, k, p, seed, sampler=_head_sampler(name, p, seed),
+                      mixup=name in ("mixup", "mixup_focal"),
                       focal=name in ("focal", "mixup_focal"))
     return model.predict(ft, batch_size=512, verbose=0)
 
 
 @register_trainer(MULTIPATH)
-def multipath(ctx):
-    """Paths one-vs-rest (every design, the best per class), then every wanted head variant."""
-    p = ctx.params
+def multipath(ctx, *, model: str = "multipath3d", path_designs: list | None = None,
+              path_width: float = 1.0, path_epochs: int = 50, path_patience: int = 8,
+              path_balance: str = "batches", validation_fraction: float = 0.15,
+              batch_size: int = 32, learning_rate: float = 1e-3, head_epochs: int = 60,
+              head_batch_size: int = 64, head_dropout: float = 0.5,
+              head_learning_rate: float = 3e-3, focal_gamma: float = 2.0,
+              mixup_alpha: float = 0.1, smote_k: int = 5, n_estimators: int = 5,
+              gp_population: int = 300, gp_generations: int = 10):
+    """Paths one-vs-rest (every design, the best per class), then every wanted head variant.
+
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        model: the registered multi-path builder.
+        path_designs: the path designs tried per class (default: every one of
+            ``models.PATH_VARIANTS_3D``).
+        path_width, path_epochs, path_patience, path_balance, validation_fraction,
+            batch_size, learning_rate: the one-vs-rest path training
+            (:func:`imbkeras.training.path_grid`).
+        head_epochs, head_batch_size, head_dropout, head_learning_rate: the head
+            on the pooled path features (Adam).
+        focal_gamma, mixup_alpha, smote_k: the focal loss, mixup and SMOTE rows.
+        n_estimators: members of the bagging / boosting rows.
+        gp_population, gp_generations: the GP rows.
+    """
+    from imbkeras import training
+
+    if path_designs is None:
+        path_designs = list(models.PATH_VARIANTS_3D)
+    p = {"head_dropout": head_dropout, "head_learning_rate": head_learning_rate,
+         "head_batch_size": head_batch_size, "head_epochs": head_epochs,
+         "focal_gamma": focal_gamma, "mixup_alpha": mixup_alpha, "smote_k": smote_k,
+         "n_estimators": n_estimators, "gp_population": gp_population,
+         "gp_generations": gp_generations}
     k = ctx.num_classes
     grid = training.path_grid(
-        ctx.x_train, ctx.y_train, p["path_designs"], eval_data=(ctx.x_test, ctx.y_test),
-        validation_fraction=p["validation_fraction"], width=p["path_width"],
-        dropout=p["head_dropout"], balance=p["path_balance"], max_epochs=p["path_epochs"],
-        patience=p["path_patience"], batch_size=p["batch_size"],
-        learning_rate=p["learning_rate"], seed=ctx.seed, verbose=ctx.verbose)
+        ctx.x_train, ctx.y_train, path_designs, eval_data=(ctx.x_test, ctx.y_test),
+        validation_fraction=validation_fraction, width=path_width,
+        dropout=head_dropout, balance=path_balance, max_epochs=path_epochs,
+        patience=path_patience, batch_size=batch_size,
+        learning_rate=learning_rate, seed=ctx.seed, verbose=ctx.verbose)
     chosen = training.select_paths(grid["table"])
     designs = [chosen[c] for c in range(k)]
     ctx.log(f"paths: {dict(zip(ctx.class_names, designs))}")
     with ctx.scope():
-        model = models.create_model(p["model"], input_shape=ctx.x_train.shape[1:],
-                                    num_classes=k, path=designs, pooling="global_avg",
-                                    width=p["path_width"], dropout=p["head_dropout"])
+        net = models.create_model(model, input_shape=ctx.x_train.shape[1:],
+                                  num_classes=k, path=designs, pooling="global_avg",
+                                  width=path_width, dropout=head_dropout)
     for c, design in enumerate(designs):
         trained = grid["classifiers"][(design, c)].get_layer(f"path_{c}")
-        models.multipath_path_model(model, c).set_weights(trained.get_weights())
-    extractor, _ = models.split_head(model)
+        models.multipath_path_model(net, c).set_weights(trained.get_weights())
+    extractor, _ = models.split_head(net)
     f = training.extract_features(extractor, ctx.x_train)
     ft = training.extract_features(extractor, ctx.x_test)
     outputs = {}
@@ -257,7 +300,7 @@ def multipath(ctx):
     ovr = {d: {ctx.class_names[c]: {m: float(v) for m, v in row[["auc", "f1", "gmean"]].items()}
                for c, row in part.set_index("class").iterrows()}
            for d, part in test.groupby("design", sort=False)}
-    info = {"model": model.name, "path_designs": json.dumps(dict(zip(ctx.class_names, designs))),
+    info = {"model": net.name, "path_designs": json.dumps(dict(zip(ctx.class_names, designs))),
             "ovr_test": json.dumps(ovr),
             "path_seconds": round(float(grid["table"].drop_duplicates(
                 ["design", "class"])["seconds"].sum()), 1)}
@@ -265,30 +308,45 @@ def multipath(ctx):
 
 
 @register_trainer(SINGLE)
-def single_path(ctx):
-    """Not in the paper: one Inception3D path + head trained end to end (``params.variant``)."""
-    p = ctx.params
-    k = ctx.num_classes
-    variant = p.get("variant", "plain")
+def single_path(ctx, *, variant: str = "plain", model: str = "multipath3d",
+                path_designs: list | None = None, path_width: float = 1.0,
+                head_dropout: float = 0.5, focal_gamma: float = 2.0, mixup_alpha: float = 0.1,
+                batch_size: int = 32, learning_rate: float = 1e-3, single_epochs: int = 30):
+    """Not in the paper: one Inception3D path + head trained end to end.
+
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext`.
+        variant: ``"plain"`` (cross-entropy) or ``"mixup_focal"``.
+        model, path_width, head_dropout: the network (one path of the first of
+            ``path_designs``; default: the first of ``models.PATH_VARIANTS_3D``).
+        focal_gamma, mixup_alpha: the ``mixup_focal`` variant.
+        batch_size, learning_rate, single_epochs: the training (Adam).
+    """
+    import keras
+
+    from imbkeras import losses, pipeline
+
     if variant not in ("plain", "mixup_focal"):
         raise ValueError(f"`params.variant` must be 'plain' or 'mixup_focal'; received "
                          f"{variant!r}.")
+    design = path_designs[0] if path_designs else models.PATH_VARIANTS_3D[0]
+    k = ctx.num_classes
     mix = variant == "mixup_focal"
     with ctx.scope():
-        model = models.create_model(p["model"], input_shape=ctx.x_train.shape[1:],
-                                    num_classes=k, num_paths=1, path=p["path_designs"][0],
-                                    pooling="global_avg", width=p["path_width"],
-                                    dropout=p["head_dropout"])
-        loss = losses.FocalLoss(alpha=_alpha(ctx.y_train, k), gamma=p["focal_gamma"]) if mix \
+        net = models.create_model(model, input_shape=ctx.x_train.shape[1:],
+                                  num_classes=k, num_paths=1, path=design,
+                                  pooling="global_avg", width=path_width,
+                                  dropout=head_dropout)
+        loss = losses.FocalLoss(alpha=_alpha(ctx.y_train, k), gamma=focal_gamma) if mix \
             else "sparse_categorical_crossentropy"
-        model.compile(keras.optimizers.Adam(p["learning_rate"]), loss)
-    ds = pipeline.make_dataset(ctx.x_train, ctx.y_train, p["batch_size"], seed=ctx.seed,
-                               mixup_alpha=p["mixup_alpha"] if mix else None,
+        net.compile(keras.optimizers.Adam(learning_rate), loss)
+    ds = pipeline.make_dataset(ctx.x_train, ctx.y_train, batch_size, seed=ctx.seed,
+                               mixup_alpha=mixup_alpha if mix else None,
                                label_mode="categorical" if mix else "sparse", num_classes=k)
-    model.fit(ds, epochs=p["single_epochs"], verbose=ctx.verbose, shuffle=False,
-              callbacks=ctx.callbacks())
-    return TrainOutput({"default": model.predict(ctx.x_test, batch_size=256, verbose=0)},
-                       info={"model": model.name})
+    net.fit(ds, epochs=single_epochs, verbose=ctx.verbose, shuffle=False,
+            callbacks=ctx.callbacks())
+    return TrainOutput({"default": net.predict(ctx.x_test, batch_size=256, verbose=0)},
+                       info={"model": net.name})
 
 
 def _pooled(x, pool):
@@ -299,16 +357,14 @@ def _pooled(x, pool):
 
 
 @register_trainer(SHALLOW)
-def shallow(ctx):
-    """GSVM-RU on standardised volumes average-pooled to ``params.pool``^3."""
+def shallow(ctx, *, pool: int = 8):
+    """GSVM-RU on standardised volumes average-pooled to ``pool``^3."""
     from sklearn.preprocessing import StandardScaler
 
-    p = ctx.params
-    scaler = StandardScaler().fit(_pooled(ctx.x_train, p["pool"]))
-    clf = baselines.GSVMRU().fit(scaler.transform(_pooled(ctx.x_train, p["pool"])),
-                                 ctx.y_train)
+    scaler = StandardScaler().fit(_pooled(ctx.x_train, pool))
+    clf = baselines.GSVMRU().fit(scaler.transform(_pooled(ctx.x_train, pool)), ctx.y_train)
     prob = np.zeros((len(ctx.x_test), ctx.num_classes))
-    prob[:, clf.classes_] = clf.predict_proba(scaler.transform(_pooled(ctx.x_test, p["pool"])))
+    prob[:, clf.classes_] = clf.predict_proba(scaler.transform(_pooled(ctx.x_test, pool)))
     return TrainOutput({"default": prob}, info={"model": "gsvm_ru"})
 
 

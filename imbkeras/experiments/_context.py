@@ -240,9 +240,10 @@ def _history_recorder(run_dir: Path, save_models: bool):
             row.update({k: float(np.asarray(v)) for k, v in (logs or {}).items()
                         if np.size(v) == 1})
             self.rows.append(row)
-            pd.DataFrame(self.rows).to_csv(run_dir / "history.csv", index=False)
 
         def on_train_end(self, logs=None):
+            # Once per fit (not per epoch): the whole history so far, columns as they come.
+            pd.DataFrame(self.rows).to_csv(run_dir / "history.csv", index=False)
             if save_models:
                 self.model.save(run_dir / f"model_fit{self.fit_index}.keras")
 

@@ -78,10 +78,11 @@ LIPNETS = ("1", "2", "4", "4c", "6")
 # thesis tried Adam and SGD and found that "both ADAM and SGD performed well" (section 11).
 # The authors' code uses SGD lr 0.01, momentum 0.9, Nesterov (``optimizer="sgd"``,
 # ``learning_rate=0.01``), with batch normalisation in its LipNet-4 (``batch_norm=True``).
-# Measured on the cpu profile's first lamellarity fold (LipNet-4, masked, one epoch, 16x16):
-# SGD without batch normalisation diverged (encapsulation: every particle "full" after 3
-# epochs); with it, or with clipping, multilamellar was almost never predicted (macro F1
-# 0.34-0.37); Adam gave 0.77 (multilamellar 117 of 123, uncertain 2 of 6).
+# Measured: SGD without batch normalisation diverged (1,200 encapsulation particles, 20x20:
+# loss back at ln 3 by epoch 3, every particle "full"); on the cpu profile's first
+# lamellarity fold (one epoch, 16x16) SGD with batch normalisation or with clipnorm 1.0
+# almost never predicted multilamellar (macro F1 0.34-0.37), Adam gave 0.77 (LipNet-4,
+# masked: multilamellar 117 of 123, uncertain 2 of 6).
 PARAMS = {"model": "lipnet4", "mode": "masked", "epochs": 40, "batch_size": 32,
           "optimizer": "adam", "learning_rate": 1e-3, "momentum": 0.9,
           "label_smoothing": 0.1, "batch_norm": False,
@@ -368,9 +369,11 @@ def cpu() -> Experiment:
     (the thesis: as many as early stopping chose), the same for all models.
     One epoch is the hybrid sampler's draw: 80 % of the majority count per
     class, about 8,500 (lamellarity) and 9,500 (encapsulation) particles,
-    ~280 SGD steps. Measured before choosing: a LipNet-4 epoch of 20x20
-    particles took ~23 s on 2 cores and a LipNet-6 epoch (32x32) ~5 times
-    that, which puts 120 trainings at 20x20 over the hour.
+    ~280 steps. Estimated before choosing, from 3 epochs of 20x20 LipNet-4
+    measured at 223 s on a shared machine (about 70 s alone) and LipNet-6
+    costing ~5 times LipNet-4 in an earlier quick run: ~66 min at 20x20.
+    Measured by the reference run: 57.3 min in all, LipNet-4-sized trainings
+    11-27 s, LipNet-6 84-152 s (it resizes to 32x32).
     """
     return _experiment("Gryshkevych 2016, CPU reproduction (simulated liposomes)", _methods(),
                        5100, epochs=1, size=16)

@@ -517,6 +517,18 @@ def check_callable(value, name: str, what: str):
     return value
 
 
+def check_callbacks(callbacks, name: str = "callbacks") -> list:
+    """A list of Keras callbacks (a new list), ``[]`` for ``None``.
+
+    Raises:
+        TypeError: for anything but a list or tuple (names the argument).
+    """
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"`{name}` must be a list of keras callbacks or None; received "
+                        f"{_short(callbacks)}.")
+    return list(callbacks or [])
+
+
 def check_resampler(value, name: str = "sampler", allow_none: bool = True):
     """A sampler: anything with ``fit_resample`` (imbkeras or imbalanced-learn), or ``None``.
 

@@ -18,7 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_callable, check_positive_int, check_resampler,
+from imbkeras._validation import (_short, check_callable, check_callbacks, check_positive_int, check_resampler,
                                   check_seed, check_verbose)
 
 
@@ -211,14 +211,20 @@ class BaggingClassifier(_Ensemble):
         if self.voting not in ("soft", "hard"):
             raise ValueError(f"`voting` must be 'soft' or 'hard'; received {self.voting!r}.")
 
-    def fit(self, x, y):
+    def fit(self, x, y, *, callbacks=None):
         """Train the members on bootstrap bags of ``(x, y)``.
+
+        Args:
+            x, y: training samples and labels.
+            callbacks: Keras callbacks given to every member's ``fit`` (a
+                fit parameter, not a hyper-parameter: ``clone`` leaves it out).
 
         Raises:
             ValueError: for bad labels, ragged or empty ``x``, or ``x`` and
                 ``y`` of different lengths.
         """
         x, y = self._check(x, y)
+        callbacks = check_callbacks(callbacks)
         rng = np.random.default_rng(self.seed)
         self.members_, self.weights_ = [], []
         for m in range(self.n_estimators):
@@ -227,7 +233,8 @@ class BaggingClassifier(_Ensemble):
             model = self._member(m)
             ds = pipeline.make_dataset(x[boot], y[boot], self.batch_size, sampler=sampler,
                                        seed=int(rng.integers(2**31)))
-            model.fit(ds, epochs=self.epochs, verbose=self.verbose, shuffle=False)
+            model.fit(ds, epochs=self.epochs, verbose=self.verbose, shuffle=False,
+                      callbacks=callbacks)
             self.members_.append(model)
             self.weights_.append(1.0)
         return self
@@ -279,14 +286,20 @@ class BoostingClassifier(_Ensemble):
 
     voting = "hard"  # the alpha-weighted vote of SAMME
 
-    def fit(self, x, y):
+    def fit(self, x, y, *, callbacks=None):
         """Resample once (with ``sampler``), then boost the members on ``(x, y)``.
+
+        Args:
+            x, y: training samples and labels.
+            callbacks: Keras callbacks given to every member's ``fit`` (a
+                fit parameter, not a hyper-parameter: ``clone`` leaves it out).
 
         Raises:
             ValueError: for bad labels, ragged or empty ``x``, or ``x`` and
                 ``y`` of different lengths.
         """
         x, y = self._check(x, y)
+        callbacks = check_callbacks(callbacks)
         if self.sampler is not None:
             sampler = sampling.as_sampler(self.sampler)
             if self.seed is not None:  # the ensemble's seed fixes the draw
@@ -301,7 +314,7 @@ class BoostingClassifier(_Ensemble):
             model = self._member(m)
             model.fit(x, y, sample_weight=w * len(y), epochs=self.epochs,
                       batch_size=self.batch_size, verbose=self.verbose,
-                      shuffle=True)
+                      shuffle=True, callbacks=callbacks)
             wrong = np.asarray(model.predict(x, batch_size=256, verbose=0)).argmax(1) != y
             err = float(np.sum(w[wrong]) / np.sum(w))
             self.errors_.append(err)

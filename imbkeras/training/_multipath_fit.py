@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_callable, check_choice, check_labels,
+from imbkeras._validation import (_short, check_callable, check_callbacks, check_choice, check_labels,
                                   check_pair, check_positive_int, check_real, check_resampler,
                                   check_same_length, check_samples, check_seed, check_verbose)
 from imbkeras.models import build_path_classifier, multipath_path_model
@@ -106,7 +106,7 @@ def _optimizer_factory(optimizer, learning_rate):
 def pretrain_path(classifier: keras.Model, x, y_bin, *, validation_data=None,
                   balance: str = "batches", max_epochs: int = 30, patience: int = 5,
                   batch_size: int = 32, learning_rate: float = 1e-3, optimizer=None,
-                  seed: int | None = 0, verbose: int = 0) -> dict:
+                  seed: int | None = 0, verbose: int = 0, callbacks=None) -> dict:
     """Train one path classifier one-vs-rest so that it learns its (rare) class.
 
     The class is ``y_bin == 1``. With ``balance="batches"`` every batch is
@@ -135,6 +135,7 @@ def pretrain_path(classifier: keras.Model, x, y_bin, *, validation_data=None,
             ``learning_rate``).
         seed: seeds the batches.
         verbose: Keras verbosity.
+        callbacks: more Keras callbacks for the ``fit`` (e.g. a history recorder).
 
     Returns:
         ``{"epochs": epochs run, "best_epoch": the kept epoch (1-based),
@@ -180,6 +181,7 @@ def pretrain_path(classifier: keras.Model, x, y_bin, *, validation_data=None,
     seed = check_seed(seed)
     verbose = check_verbose(verbose)
     make_optimizer = _optimizer_factory(optimizer, check_real(learning_rate, "learning_rate"))
+    extra_callbacks = callbacks
     classifier.compile(make_optimizer(), "binary_crossentropy",
                        metrics=[keras.metrics.AUC(name="auc")])
     sampler = sampling.ClassAwareSampler(seed=seed) if balance == "batches" else None
@@ -207,7 +209,8 @@ def pretrain_path(classifier: keras.Model, x, y_bin, *, validation_data=None,
             val = (np.asarray(xv), yv.astype("float32"))
     t0 = time.time()
     history = classifier.fit(ds, epochs=max_epochs, validation_data=val, verbose=verbose,
-                             shuffle=False, class_weight=class_weight, callbacks=callbacks)
+                             shuffle=False, class_weight=class_weight,
+                             callbacks=callbacks + check_callbacks(extra_callbacks))
     seconds = time.time() - t0
     aucs = history.history.get("val_auc")
     epochs = len(history.history["loss"])
@@ -221,7 +224,7 @@ def path_grid(x, y, designs, *, eval_data=None, validation_fraction: float = 0.1
               classes=None, width: float = 1.0, pooling: str = "global_avg",
               dropout: float = 0.5, balance: str = "batches", max_epochs: int = 30,
               patience: int = 5, batch_size: int = 32, learning_rate: float = 1e-3,
-              seed: int | None = 0, verbose: int = 0) -> dict:
+              seed: int | None = 0, verbose: int = 0, callbacks=None) -> dict:
     """Every path design pretrained one-vs-rest on every class: Luo's Table III grid.
 
     The training data are split once (stratified, ``validation_fraction``);
@@ -242,6 +245,7 @@ def path_grid(x, y, designs, *, eval_data=None, validation_fraction: float = 0.1
             :func:`pretrain_path`.
         seed: seeds the split, the initialisations and the batches.
         verbose: Keras verbosity.
+        callbacks: more Keras callbacks, given to every path's ``fit``.
 
     Returns:
         ``{"table": DataFrame, "classifiers": {(design, class): model},
@@ -293,7 +297,7 @@ def path_grid(x, y, designs, *, eval_data=None, validation_fraction: float = 0.1
             fit = pretrain_path(clf, xt, (yt == c).astype(int), validation_data=(
                 xv, (yv == c).astype(int)), balance=balance, max_epochs=max_epochs,
                 patience=patience, batch_size=batch_size, learning_rate=learning_rate,
-                seed=seed, verbose=verbose)
+                seed=seed, verbose=verbose, callbacks=callbacks)
             extra = {"epochs": fit["epochs"], "best_epoch": fit["best_epoch"],
                      "seconds": round(fit["seconds"], 2)}
             splits = [("val", xv, yv)] + ([("test", xe, ye)] if eval_data is not None else [])

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from imbkeras import pipeline
-from imbkeras._validation import (_short, check_pair, check_positive_int, check_seed,
+from imbkeras._validation import (_short, check_callbacks, check_pair, check_positive_int, check_seed,
                                   check_verbose)
 
 
@@ -74,9 +74,7 @@ def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epoch
     verbose = check_verbose(verbose)
     if validation_data is not None:
         validation_data = check_pair(validation_data, "validation_data")
-    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise TypeError(f"`callbacks` must be a list of keras callbacks or None; received "
-                        f"{_short(callbacks)}.")
+    callbacks = check_callbacks(callbacks)
     if patience is not None:
         patience = check_positive_int(patience, "patience", minimum=0)
         if validation_data is None:
@@ -96,7 +94,7 @@ def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epoch
         k = num_classes or int(max(np.max(y), np.max(yv))) + 1
         val = pipeline.make_dataset(xv, yv, 256, shuffle=False, label_mode=label_mode,
                                     num_classes=k if label_mode == "categorical" else None)
-    cbs = list(callbacks or [])
+    cbs = list(callbacks)
     if patience is not None:
         cbs.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                                  restore_best_weights=True))

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_labels, check_optional_int, check_positive_int,
+from imbkeras._validation import (_short, check_callbacks, check_labels, check_optional_int, check_positive_int,
                                   check_resampler, check_same_length, check_samples, check_seed,
                                   check_verbose)
 from imbkeras.models import split_head
@@ -108,13 +108,6 @@ def _check_validation_data(validation_data, name="validation_data"):
     return xv, yv
 
 
-def _check_callbacks(callbacks, name="callbacks"):
-    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise TypeError(f"`{name}` must be a list of keras callbacks or None; received "
-                        f"{_short(callbacks)}.")
-    return list(callbacks or [])
-
-
 def _resample(sampler, features, y, name="stage2_sampler"):
     try:
         xr, yr = sampler.fit_resample(features, y)
@@ -196,7 +189,7 @@ def _fine_tune(model, x, y, sampler, sampler_name, *, optimizer, loss, epochs, b
                callbacks=None):
     y = check_labels(y)
     validation_data = _check_validation_data(validation_data)
-    callbacks = _check_callbacks(callbacks)
+    callbacks = check_callbacks(callbacks)
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     seed = check_seed(seed)
@@ -307,7 +300,7 @@ class FeatureSpaceResampling(keras.callbacks.Callback):
         self.seed = check_seed(seed)
         self.verbose = check_verbose(verbose)
         self.validation_data = _check_validation_data(validation_data)
-        self.callbacks = _check_callbacks(callbacks)
+        self.callbacks = check_callbacks(callbacks)
         self.history = None
         self._sampler_name = "sampler"
 
@@ -418,8 +411,8 @@ def two_stage_fit(model: keras.Model, x, y, stage1_sampler=None, stage2_sampler=
     verbose = check_verbose(verbose)
     check_resampler(stage1_sampler, "stage1_sampler")
     check_resampler(stage2_sampler, "stage2_sampler")
-    cbs = _check_callbacks(callbacks)
-    stage2_callbacks = _check_callbacks(stage2_callbacks, "stage2_callbacks")
+    cbs = check_callbacks(callbacks)
+    stage2_callbacks = check_callbacks(stage2_callbacks, "stage2_callbacks")
     validation_data = _check_validation_data(validation_data)
     if validation_data is not None:
         _check_inputs(model, validation_data[0], "validation_data[0]")

@@ -122,3 +122,24 @@ def test_clone_score_and_string_labels():
     fitted = again.fit(x, names)
     assert set(fitted.predict(x)) <= set(names) and fitted.classes_.tolist() == sorted(set(names))
     assert 0 <= fitted.score(x, names) <= 1
+
+
+@pytest.mark.parametrize("cls", [BaggingClassifier, BoostingClassifier])
+def test_fit_callbacks_reach_every_member(cls):
+    class Count(keras.callbacks.Callback):
+        fits = epochs = 0
+
+        def on_train_begin(self, logs=None):
+            Count.fits += 1
+
+        def on_epoch_end(self, epoch, logs=None):
+            Count.epochs += 1
+
+    x, y = _task(60)
+    clf = cls(_tiny, 2, epochs=2, seed=0).fit(x, y, callbacks=[Count()])
+    trained = len(getattr(clf, "errors_", clf.members_))  # boosting may drop its last member
+    assert Count.fits == trained >= 1 and Count.epochs == 2 * trained
+    assert "callbacks" not in clf.get_params()
+    with pytest.raises(TypeError, match=r"`callbacks` must be a list of keras callbacks or "
+                                        r"None; received"):
+        cls(_tiny, 1, epochs=1).fit(x, y, callbacks=Count())

@@ -97,3 +97,21 @@ def test_findings_read_the_grid_and_table4(smoke):
     worse = paper.assign(macro_f1=np.where(paper["method"] == "Multi-path CNN + GP", 0.6,
                                            paper["macro_f1"]))
     assert check_findings(worse, luo2019.FINDINGS[1:2])["verdict"][0] == "does not hold"
+
+
+def test_every_keras_fit_of_the_path_grid_and_heads_is_in_the_history(smoke):
+    import pandas as pd
+
+    out, df = smoke
+    key = df.loc[df["method"] == luo2019.PLAIN, "training_key"].iloc[0]
+    h = pd.read_csv(out / "trainings" / key / "history.csv")
+    grid = build_report(out)["tables"]["table3_grid"]
+    exp = get_preset("luo2019").profile("smoke")
+    paths = len(grid.columns.get_level_values(1).unique()) * 2  # designs x classes
+    members = exp.params.get("n_estimators", 5)
+    # the path grid (validated: val_loss), then plain, bagging's members, mixup+focal
+    assert h["fit"].nunique() == paths + 1 + members + 1
+    assert h.loc[h["fit"] < paths, "val_loss"].notna().all()
+    assert h.loc[h["fit"] >= paths, "loss"].notna().all()
+    single = df.loc[df["method"].str.startswith("Single-path"), "training_key"].iloc[0]
+    assert (out / "trainings" / single / "history.csv").is_file()

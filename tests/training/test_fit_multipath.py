@@ -129,3 +129,21 @@ def test_pretraining_bad_input():
         pretrain_path(clf, x, np.zeros(42, int))
     with pytest.raises(ValueError, match="balance"):
         pretrain_path(clf, x, y, balance="smote")
+
+
+def test_path_grid_gives_its_callbacks_to_every_path_fit():
+    import keras
+
+    from imbkeras.training import path_grid
+
+    class Count(keras.callbacks.Callback):
+        fits = 0
+
+        def on_train_begin(self, logs=None):
+            Count.fits += 1
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [30, 10, 10])
+    x = rng.normal(0, 1, (len(y), 8, 8, 1)).astype("float32")
+    path_grid(x, y, ["inception2d_k3"], max_epochs=1, patience=1, callbacks=[Count()])
+    assert Count.fits == 3  # one design x three classes

@@ -171,7 +171,7 @@ def _head_model(dim, k, p, seed):
     return keras.Model(inputs, outputs, name="multipath_head")
 
 
-def _fit_head(f, y, k, p, seed, *, sampler=None, mixup=False, focal=False):
+def _fit_head(f, y, k, p, seed, *, sampler=None, mixup=False, focal=False, callbacks=None):
     import keras
 
     from imbkeras import losses, pipeline
@@ -186,7 +186,7 @@ def _fit_head(f, y, k, p, seed, *, sampler=None, mixup=False, focal=False):
                                mixup_alpha=p["mixup_alpha"] if mixup else None,
                                label_mode="categorical" if (mixup or focal) else "sparse",
                                num_classes=k)
-    model.fit(ds, epochs=p["head_epochs"], verbose=0, shuffle=False)
+    model.fit(ds, epochs=p["head_epochs"], verbose=0, shuffle=False, callbacks=callbacks)
     return model
 
 
@@ -198,8 +198,10 @@ def _head_sampler(name, p, seed):
     return sampling.reseeded(sampling.create_sampler(spec), seed)
 
 
-def _variant(name, f, y, ft, k, p, seed):
-    """Test-set probabilities of the head variant ``name`` trained on features ``f``."""
+def _variant(name, f, y, ft, k, p, seed, callbacks=None):
+    """Test-set probabilities of the head variant ``name`` trained on features ``f``.
+
+    ``callbacks`` go to every Keras ``fit`` (the run's history recorder)."""
     import keras
 
     from imbkeras import ensemble
@@ -225,13 +227,13 @@ def _variant(name, f, y, ft, k, p, seed):
             ensemble.BoostingClassifier
         clf = cls(build, p["n_estimators"], epochs=p["head_epochs"],
                   batch_size=p["head_batch_size"], seed=seed,
-                  sampler=_head_sampler(name, p, seed)).fit(f, y)
+                  sampler=_head_sampler(name, p, seed)).fit(f, y, callbacks=callbacks)
         prob = np.zeros((len(ft), k))
         prob[:, : clf.n_classes_] = clf.predict_proba(ft)
         return prob
     model = _fit_head(f, y, k, p, seed, sampler=_head_sampler(name, p, seed),
                       mixup=name in ("mixup", "mixup_focal"),
-                      focal=name in ("focal", "mixup_focal"))
+                      focal=name in ("focal", "mixup_focal"), callbacks=callbacks)
     return model.predict(ft, batch_size=512, verbose=0)
 
 
@@ -275,7 +277,8 @@ def multipath(ctx, *, model: str = "multipath3d", path_designs: list | None = No
         validation_fraction=validation_fraction, width=path_width,
         dropout=head_dropout, balance=path_balance, max_epochs=path_epochs,
         patience=path_patience, batch_size=batch_size,
-        learning_rate=learning_rate, seed=ctx.seed, verbose=ctx.verbose)
+        learning_rate=learning_rate, seed=ctx.seed, verbose=ctx.verbose,
+        callbacks=ctx.callbacks())
     chosen = training.select_paths(grid["table"])
     designs = [chosen[c] for c in range(k)]
     ctx.log(f"paths: {dict(zip(ctx.class_names, designs))}")
@@ -291,7 +294,8 @@ def multipath(ctx, *, model: str = "multipath3d", path_designs: list | None = No
     ft = training.extract_features(extractor, ctx.x_test)
     outputs = {}
     for name in sorted((ctx.wanted - {"default"}) | {"plain"}):
-        outputs[name] = _variant(name, f, ctx.y_train, ft, k, p, ctx.seed)
+        outputs[name] = _variant(name, f, ctx.y_train, ft, k, p, ctx.seed,
+                                 callbacks=ctx.callbacks())
     outputs["default"] = outputs["plain"]
     table = grid["table"].assign(class_name=lambda t: [ctx.class_names[c] for c in t["class"]],
                                  chosen=lambda t: [chosen[c] == d for c, d in

@@ -18,7 +18,37 @@ _SUBPACKAGES = ("datasets", "synthetic", "protocols", "sampling", "pipeline", "l
                 "models", "training", "ensemble", "baselines", "metrics", "thresholding",
                 "experiments")
 
-__all__ = [*_SUBPACKAGES, "__version__"]
+__all__ = [*_SUBPACKAGES, "__version__", "keras_objects"]
+
+# The modules that define Keras-serializable objects (registered as "imbkeras>Name").
+_KERAS_MODULES = ("imbkeras.layers", "imbkeras.losses", "imbkeras.training",
+                  "imbkeras.metrics._streaming")
+
+
+def keras_objects() -> dict:
+    """Register every Keras object of imbkeras with Keras; return them by registered name.
+
+    The subpackages load when first used, so a fresh process that only ran
+    ``import imbkeras`` has registered none of our layers, losses, metrics,
+    schedules or callbacks, and ``keras.models.load_model`` cannot find them
+    (importing the subpackage that defines one registers it too). Call this
+    once before loading, or pass its result as ``custom_objects``.
+
+    Returns:
+        ``{"imbkeras>Name": class or function}`` for every registered object.
+
+    Examples:
+        >>> import imbkeras
+        >>> objects = imbkeras.keras_objects()
+        >>> {"imbkeras>MacroF1", "imbkeras>FocalLoss", "imbkeras>MixUp"} <= set(objects)
+        True
+    """
+    for module in _KERAS_MODULES:
+        importlib.import_module(module)
+    import keras
+
+    return {name: obj for name, obj in keras.saving.get_custom_objects().items()
+            if name.startswith("imbkeras>")}
 
 
 def __getattr__(name):

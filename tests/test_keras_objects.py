@@ -1,0 +1,59 @@
+"""A saved model that uses imbkeras' Keras objects loads in a fresh process."""
+
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+
+import imbkeras
+from imbkeras.layers import RandomRot90Flip
+from imbkeras.losses import FocalLoss
+from imbkeras.metrics import MacroF1
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    inputs = keras.Input((4, 4, 1))
+    x = RandomRot90Flip(seed=0)(inputs)
+    outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(x))
+    model = keras.Model(inputs, outputs)
+    model.compile("adam", FocalLoss(), metrics=[MacroF1(3)])
+    model.fit(np.zeros((6, 4, 4, 1)), keras.utils.to_categorical([0, 1, 2] * 2, 3), verbose=0)
+    path = tmp_path_factory.mktemp("saved") / "model.keras"
+    model.save(path)
+    return path
+
+
+def _load_in_fresh_process(path, prelude):
+    code = textwrap.dedent(f"""
+        {prelude}
+        import keras
+        model = keras.models.load_model({str(path)!r}{", custom_objects=objects" if "objects =" in prelude else ""})
+        import numpy as np
+        logs = model.evaluate(np.zeros((3, 4, 4, 1)), np.eye(3), return_dict=True, verbose=0)
+        print(type(model.loss).__name__, sorted(logs))
+    """)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.mark.parametrize("prelude", ["import imbkeras; imbkeras.keras_objects()",
+                                     "import imbkeras; objects = imbkeras.keras_objects()"])
+def test_keras_objects_lets_a_fresh_process_load_the_model(saved, prelude):
+    run = _load_in_fresh_process(saved, prelude)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "FocalLoss ['loss', 'macro_f1']" in run.stdout
+
+
+def test_without_it_keras_names_the_missing_class(saved):
+    run = _load_in_fresh_process(saved, "import imbkeras")
+    assert run.returncode != 0 and "Could not locate class" in run.stderr
+
+
+def test_every_registered_object_is_returned():
+    objects = imbkeras.keras_objects()
+    assert objects["imbkeras>MacroF1"] is MacroF1 and objects["imbkeras>FocalLoss"] is FocalLoss
+    assert all(name.startswith("imbkeras>") for name in objects)

@@ -89,6 +89,15 @@ PARAMS = {"model": "lipnet4", "mode": "masked", "epochs": 40, "batch_size": 32,
           "patience": None,
           "val_fraction": 0.0, "resample": True, "drop_majority": 0.2,
           "augment": list(AUGMENTATIONS), "C": 1.0}
+# Per model: LipNet-6 (eight weight layers, 7x7 kernels, Glorot initialisation as in the
+# authors' code) does not start learning at Adam 1e-3. Measured on the cpu profile's first
+# lamellarity fold (one epoch, 16x16 resized to 32x32): at 1e-3 the loss stays at ln 3, 88 %
+# of its last conv block's ReLUs never fire on the test fold and every particle gets one class
+# (all 10 runs of the first reference reproduction); at 3e-4 macro F1 0.65 (AUC 0.82), and
+# 0.53 on encapsulation; at 1e-4 the loss stays at ln 3. The shallower LipNets keep 1e-3
+# (LipNet-4 at 3e-4: macro F1 0.60 against 0.77). He initialisation at 1e-3 would also start
+# LipNet-6 (0.65) but breaks LipNet-1 / 2 (0.28 / 0.11).
+MODEL_PARAMS = {"lipnet6": {"learning_rate": 3.0e-4}}
 # LipNet-4's smallest input (two 3x3 valid convolutions and two 2x2 poolings): no particle
 # narrower than this is given to the networks (`stack_input_modes(min_extent=...)`).
 MIN_EXTENT = 10
@@ -224,7 +233,7 @@ def svm(ctx, *, mode: str = "masked", C: float = 1.0):
 
 def _cnn(model="lipnet4", mode="masked", augment=AUGMENTATIONS, resample=True):
     return {"trainer": CNN, "params": {"model": model, "mode": mode, "augment": list(augment),
-                                       "resample": resample}}
+                                       "resample": resample, **MODEL_PARAMS.get(model, {})}}
 
 
 def _methods(ablation=ABLATION, lipnets=LIPNETS, modes=MODES, svm_=True) -> dict:

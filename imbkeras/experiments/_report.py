@@ -70,18 +70,8 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
         ValueError: for a metric that is not a results column.
     """
     out = Path(out)
-    if not out.is_dir():
-        raise FileNotFoundError(f"results directory `out`={str(out)!r} does not exist.")
-    store = ResultStore(out)
-    df = store.table()  # rebuilt from runs/; warns when results.csv disagreed
-    disagreed = df.attrs.get("results_csv")
-    if df.empty:
-        raise FileNotFoundError(f"no {RESULTS_FILE} and no completed run in out={str(out)!r}; "
-                                f"run an experiment first.")
-    config = yaml.safe_load(store.config_text() or "{}") or {}
+    store, df, config, disagreed = _load(out)
     spec = config.get("report") or {}
-    results = [store.result(rid) for rid in store.run_ids()]
-    results = [r for r in results if r is not None]
     tables: dict = {}
     figures: dict = {}
     md = [f"# {config.get('name', out.name)}", "",
@@ -93,69 +83,109 @@ def build_report(out, metrics=None, write: bool = True) -> dict:
     preset = _preset_of(config)
     if preset is not None:
         md += _findings_sections(df, preset, tables)
-
-    for metric in (metrics or spec.get("metrics") or _default_metrics(df)):
-        table = _analysis.mean_std_table(df, metric)
-        tables[f"table_{metric}"] = _analysis.summary_table(df, metric)
-        md += [f"## {metric} (mean ± std over seeds and folds)", "", markdown_table(table), ""]
-    for i, t in enumerate(spec.get("tables", ())):
-        name = t.get("name", f"{t['metric']}_by_{'_'.join(t.get('index', []))}")
-        tables[name] = _analysis.summary_table(df, t["metric"], t.get("index"),
-                                               t.get("columns", "method"), t.get("agg", "mean"))
-        md += [f"## {name}", "", markdown_table(tables[name]), ""]
-
-    ranks = spec.get("ranks")
-    if ranks:
-        rank = _analysis.rank_table(df, ranks["metrics"], ranks.get("blocks"), ranks.get("by"))
-        tables["ranks"] = rank
-        md += ["## Average ranks (1 = best)", "", markdown_table(rank, 2), ""]
-        for metric in ranks["metrics"]:
-            try:
-                fr = _analysis.friedman_test(df, metric, ranks.get("blocks"))
-            except ValueError as err:
-                md += [f"Friedman test on {metric}: not computed ({err})", ""]
-                continue
-            md += [f"Friedman test on {metric}: chi² = {fr['statistic']:.3f}, "
-                   f"p = {fr['pvalue']:.3g} ({fr['n_methods']} methods, "
-                   f"{fr['n_blocks']} blocks).", ""]
-            wil = _analysis.pairwise_wilcoxon(df, metric, ranks.get("blocks"))
-            tables[f"wilcoxon_{metric}"] = wil
-            md += [f"### Pairwise Wilcoxon on {metric} (Holm-corrected)", "",
-                   markdown_table(wil.set_index(["method_a", "method_b"]), 4), ""]
-
+    md += _metric_sections(df, metrics or spec.get("metrics") or _default_metrics(df), tables)
+    md += _config_table_sections(df, spec.get("tables", ()), tables)
+    if spec.get("ranks"):
+        md += _rank_sections(df, spec["ranks"], tables)
+    results = [r for r in (store.result(rid) for rid in store.run_ids()) if r is not None]
     for p in spec.get("plots", ()):
         try:
             md += _plot(p, df, results, tables, figures)
         except ValueError as err:
             md += [f"Plot {p.get('type')!r} not drawn: {err}", ""]
-
     md += _learning_curves(df, store, figures)
+    md += _hook_sections(df, store, spec.get("hooks", ()), tables, figures)
+    md += _glossary_section(df)
+    text = "\n".join(md)
+    if write:
+        text = _write(out, store, df, text, tables, figures, disagreed)
+    return {"markdown": text, "tables": tables, "figures": figures}
 
-    for hook in spec.get("hooks", ()):
+
+def _load(out: Path):
+    """The report's inputs: ``(store, results table, config, note on results.csv)``."""
+    if not out.is_dir():
+        raise FileNotFoundError(f"results directory `out`={str(out)!r} does not exist.")
+    store = ResultStore(out)
+    df = store.table()  # rebuilt from runs/; warns when results.csv disagreed
+    if df.empty:
+        raise FileNotFoundError(f"no {RESULTS_FILE} and no completed run in out={str(out)!r}; "
+                                f"run an experiment first.")
+    config = yaml.safe_load(store.config_text() or "{}") or {}
+    return store, df, config, df.attrs.get("results_csv")
+
+
+def _metric_sections(df, metrics, tables: dict) -> list:
+    """A mean +- std table per metric (``table_<metric>``)."""
+    md = []
+    for metric in metrics:
+        table = _analysis.mean_std_table(df, metric)
+        tables[f"table_{metric}"] = _analysis.summary_table(df, metric)
+        md += [f"## {metric} (mean ± std over seeds and folds)", "", markdown_table(table), ""]
+    return md
+
+
+def _config_table_sections(df, specs, tables: dict) -> list:
+    """The config's ``report.tables``: a summary table each."""
+    md = []
+    for t in specs:
+        name = t.get("name", f"{t['metric']}_by_{'_'.join(t.get('index', []))}")
+        tables[name] = _analysis.summary_table(df, t["metric"], t.get("index"),
+                                               t.get("columns", "method"), t.get("agg", "mean"))
+        md += [f"## {name}", "", markdown_table(tables[name]), ""]
+    return md
+
+
+def _rank_sections(df, ranks: dict, tables: dict) -> list:
+    """Average ranks, then per metric a Friedman test and Holm-corrected pairwise Wilcoxon."""
+    rank = _analysis.rank_table(df, ranks["metrics"], ranks.get("blocks"), ranks.get("by"))
+    tables["ranks"] = rank
+    md = ["## Average ranks (1 = best)", "", markdown_table(rank, 2), ""]
+    for metric in ranks["metrics"]:
+        try:
+            fr = _analysis.friedman_test(df, metric, ranks.get("blocks"))
+        except ValueError as err:
+            md += [f"Friedman test on {metric}: not computed ({err})", ""]
+            continue
+        md += [f"Friedman test on {metric}: chi² = {fr['statistic']:.3f}, "
+               f"p = {fr['pvalue']:.3g} ({fr['n_methods']} methods, "
+               f"{fr['n_blocks']} blocks).", ""]
+        wil = _analysis.pairwise_wilcoxon(df, metric, ranks.get("blocks"))
+        tables[f"wilcoxon_{metric}"] = wil
+        md += [f"### Pairwise Wilcoxon on {metric} (Holm-corrected)", "",
+               markdown_table(wil.set_index(["method_a", "method_b"]), 4), ""]
+    return md
+
+
+def _hook_sections(df, store, hooks, tables: dict, figures: dict) -> list:
+    """The tables and figures of the registered report hooks (a preset's own tables)."""
+    md = []
+    for hook in hooks:
         for name, obj in _registry.REPORTS.get(hook)(df, store).items():
             if isinstance(obj, pd.DataFrame):
                 tables[name] = obj
                 md += [f"## {name}", "", markdown_table(obj), ""]
             else:
                 figures[name] = obj
+    return md
 
-    md += _glossary_section(df)
-    text = "\n".join(md)
-    if write:
-        if disagreed:
-            store.rebuild_table(list(df["run_id"]))
-        for name, table in tables.items():
-            atomic_write_text(out / f"{name}.csv", table.to_csv())
-        for name, fig in figures.items():
-            import io
 
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=110)
-            atomic_write_bytes(out / f"{name}.png", buf.getvalue())
-        if figures:
-            text += "\n" + "\n".join(f"![{n}]({n}.png)" for n in figures) + "\n"
-        atomic_write_text(out / "report.md", text)
-    return {"markdown": text, "tables": tables, "figures": figures}
+def _write(out: Path, store, df, text: str, tables: dict, figures: dict, disagreed) -> str:
+    """Write ``<name>.csv``, ``<name>.png`` and ``report.md`` (linking the figures); its text."""
+    import io
+
+    if disagreed:
+        store.rebuild_table(list(df["run_id"]))
+    for name, table in tables.items():
+        atomic_write_text(out / f"{name}.csv", table.to_csv())
+    for name, fig in figures.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        atomic_write_bytes(out / f"{name}.png", buf.getvalue())
+    if figures:
+        text += "\n" + "\n".join(f"![{n}]({n}.png)" for n in figures) + "\n"
+    atomic_write_text(out / "report.md", text)
+    return text
 
 
 def _learning_curves(df, store, figures: dict) -> list:

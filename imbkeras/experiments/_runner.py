@@ -41,21 +41,6 @@ STRATEGIES = (None, "mirrored")
 
 _BUNDLES: dict = {}  # per process: datasets by (name, params)
 _FOLDS: dict = {}  # per process: fold indices by (dataset, cv)
-_GRIDS: dict = {}  # per process: the expanded grid of the last configs run here
-
-
-def _expand_cached(exp: Experiment, exp_dict: dict) -> list:
-    """``expand(exp)``, once per configuration and process (each group needs the grid)."""
-    import json
-
-    key = json.dumps(exp_dict, sort_keys=True, default=str)
-    if key not in _GRIDS:
-        if len(_GRIDS) > 8:
-            _GRIDS.clear()
-        _GRIDS[key] = expand(exp)
-    return _GRIDS[key]
-
-
 @dataclasses.dataclass
 class Options:
     """How runs execute (not part of any result)."""
@@ -139,18 +124,19 @@ def _evaluate(run, ctx: RunContext, trained: dict):
     return y_prob, y_pred, threshold, scalars, detail
 
 
-def execute_group(root: str, exp_dict: dict, indices: list[int], options: dict) -> list:
+def execute_group(root: str, exp_dict: dict, runs: list, options: dict) -> list:
     """Train one group and write its runs; returns ``[(run_id, status, message)]``.
 
-    ``status`` is ``"done"``, ``"skipped"`` (completed elsewhere meanwhile),
-    ``"infeasible"`` (the data cannot support the scenario),
-    ``"locked"`` (another runner holds the group) or ``"failed"``.
+    A job of any executor: the configuration, the group's :class:`Run` objects
+    (they travel with the job, so no worker expands the grid) and the
+    :class:`Options`, all picklable. ``status`` is ``"done"``, ``"skipped"``
+    (completed elsewhere meanwhile), ``"infeasible"`` (the data cannot support
+    the scenario), ``"locked"`` (another runner holds the group) or
+    ``"failed"``.
     """
     exp = Experiment(**exp_dict)
     exp.import_modules()
     opts = Options(**options)
-    all_runs = _expand_cached(exp, exp_dict)
-    runs = [all_runs[i] for i in indices]
     store = ResultStore(root)
     lock = store.lock(runs[0].training_key)
     if not lock.acquire():
@@ -460,6 +446,35 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
             files imbkeras did not write, or a directory written by a different
             config (without ``force``); nothing is written then.
     """
+    _check_options(executor, strategy, workers, cpus_per_run, gpus_per_run, save_models)
+    runs, store = _prepare_store(exp, out, force, tensorboard=tensorboard, executor=executor)
+    order = [r.run_id for r in runs]
+    status = GridStatus(total=len(runs))
+    pending = [g for g in groups(runs)
+               if any(not store.is_done(r.run_id, r.fingerprints) for r in g.runs)]
+    status.skipped = len(runs) - sum(len(g.runs) for g in pending)
+    options = dataclasses.asdict(Options(strategy, tensorboard, save_models))
+    jobs = [(str(store.root), exp.to_dict(), list(g.runs), options) for g in pending]
+    t0 = time.time()
+    progress = _GridProgress(store, order, status, _progress(len(runs), status.skipped, progress))
+    try:
+        locked = progress.follow(_dispatch(executor, jobs, workers, ray_address, cpus_per_run,
+                                           gpus_per_run))
+        _run_locked(store, locked, progress)
+    finally:
+        progress.bar.close()
+        df = store.rebuild_table(order)
+    status.seconds = time.time() - t0
+    if store.errors():
+        failed = pd.DataFrame([{"run_id": e["run_id"], "error": e["error"]}
+                               for e in store.errors()])
+        atomic_write_text(store.root / FAILED_FILE, failed.to_csv(index=False))
+    df.attrs["status"] = status
+    return df
+
+
+def _check_options(executor, strategy, workers, cpus_per_run, gpus_per_run, save_models):
+    """Step 1 of :func:`run_experiment`: its execution arguments, before anything else."""
     if executor not in EXECUTORS:
         raise ValueError(f"`executor` must be one of {EXECUTORS}; received {executor!r}.")
     if strategy not in STRATEGIES:
@@ -472,6 +487,16 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
             raise ValueError(f"`{name}` must be a number >= 0; received {value!r}.")
     if not isinstance(save_models, bool):
         raise ValueError(f"`save_models` must be True or False; received {save_models!r}.")
+
+
+def _prepare_store(exp: Experiment, out, force: bool, *, tensorboard: bool, executor: str):
+    """Step 2: validate, expand the grid, adopt the store (or refuse it), record the config.
+
+    Everything that can refuse the call runs before the first write; with
+    ``force`` the store forgets first and records the new configuration after,
+    so a kill midway never leaves the new ``experiment.yaml`` over old runs.
+    Returns ``(runs, store)``.
+    """
     exp.validate()
     _registry.preflight(exp)
     if tensorboard:
@@ -481,13 +506,8 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
     conflicts = check_store(exp, out, force, store=store, runs=runs)
     if executor == "ray":
         _import_ray()
-
     store.root.mkdir(parents=True, exist_ok=True)
-    order = [r.run_id for r in runs]
     if force:
-        # Forget first, then record the new configuration: a kill midway leaves
-        # the old experiment.yaml over fewer of its own runs, never the new one
-        # over old runs.
         if conflicts:
             store.discard()
         else:
@@ -497,19 +517,19 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
                 store.clear_run(r.run_id)
             for key in {r.training_key for r in runs}:
                 shutil.rmtree(store.training_dir(key), ignore_errors=True)
-        store.rebuild_table(order)
+        store.rebuild_table([r.run_id for r in runs])
     atomic_write_text(store.root / CONFIG_FILE, exp.to_yaml())
+    return runs, store
 
-    status = GridStatus(total=len(runs))
-    pending = [g for g in groups(runs)
-               if any(not store.is_done(r.run_id, r.fingerprints) for r in g.runs)]
-    status.skipped = len(runs) - sum(len(g.runs) for g in pending)
-    t0 = time.time()
-    bar = _progress(len(runs), status.skipped, progress)
-    options = dataclasses.asdict(Options(strategy, tensorboard, save_models))
-    exp_dict = exp.to_dict()
 
-    def record(results):
+class _GridProgress:
+    """Step 3's bookkeeping: counts each group's results, shows them, keeps results.csv fresh."""
+
+    def __init__(self, store: ResultStore, order: list, status: GridStatus, bar):
+        self.store, self.order, self.status, self.bar = store, order, status, bar
+
+    def record(self, results) -> None:
+        status, bar = self.status, self.bar
         for run_id, state, message in results:
             if state == "done":
                 status.done += 1
@@ -527,48 +547,37 @@ def run_experiment(exp: Experiment, out, *, executor: str = "local", workers: in
             elif state == "infeasible":
                 bar.write(f"  skipped {run_id}: {message}")
         bar.set_postfix(done=status.done, skipped=status.skipped, failed=status.failed)
-
-    jobs = [(str(store.root), exp_dict, [r.index for r in g.runs], options) for g in pending]
-    locked = []
-
-    def rebuild(results):
         # After every training that wrote runs: results.csv never lags the store for long
         # (the store caches what it read, so only the new result.json files are read).
         if any(state == "done" for _, state, _ in results):
-            store.rebuild_table(order)
+            self.store.rebuild_table(self.order)
 
-    try:
-        for job, results in _dispatch(executor, jobs, workers, ray_address, cpus_per_run,
-                                      gpus_per_run):
+    def follow(self, finished) -> list:
+        """Record every ``(job, results)`` as it finishes; return the jobs another runner held."""
+        locked = []
+        for job, results in finished:
             if results and all(s == "locked" for _, s, _ in results):
                 locked.append(job)
-            record(results)
-            rebuild(results)
-        # Groups another runner held: wait for it, or take over from a dead one (a lock
-        # whose owner cannot be read is stale after Lock.UNREADABLE_TIMEOUT seconds).
-        while locked:
-            job = locked.pop(0)
-            first = runs[job[2][0]]
-            lock = store.lock(first.training_key)
-            while not lock.is_stale_or_free():
-                time.sleep(0.5)
-            results = execute_group(*job)
-            if all(s == "locked" for _, s, _ in results):
-                locked.append(job)
-                time.sleep(0.5)
-                continue
-            record(results)
-            rebuild(results)
-    finally:
-        bar.close()
-        df = store.rebuild_table(order)
-    status.seconds = time.time() - t0
-    if store.errors():
-        failed = pd.DataFrame([{"run_id": e["run_id"], "error": e["error"]}
-                               for e in store.errors()])
-        atomic_write_text(store.root / FAILED_FILE, failed.to_csv(index=False))
-    df.attrs["status"] = status
-    return df
+            self.record(results)
+        return locked
+
+
+def _run_locked(store: ResultStore, locked: list, progress: _GridProgress) -> None:
+    """Step 4: the groups another runner held: wait for it, or take over from a dead one.
+
+    A lock whose owner cannot be read is stale after ``Lock.UNREADABLE_TIMEOUT`` seconds.
+    """
+    while locked:
+        job = locked.pop(0)
+        lock = store.lock(job[2][0].training_key)
+        while not lock.is_stale_or_free():
+            time.sleep(0.5)
+        results = execute_group(*job)
+        if all(s == "locked" for _, s, _ in results):
+            locked.append(job)
+            time.sleep(0.5)
+            continue
+        progress.record(results)
 
 
 def _progress(total, initial, enabled):
@@ -621,9 +630,7 @@ def _dispatch(executor, jobs, workers, ray_address, cpus, gpus):
 
 
 def _failed(job, err):
-    exp = Experiment(**job[1])
-    runs = expand(exp)
-    return [(runs[i].run_id, "failed", f"worker died: {err!r}") for i in job[2]]
+    return [(r.run_id, "failed", f"worker died: {err!r}") for r in job[2]]
 
 
 def _result_or_failure(fut, job):

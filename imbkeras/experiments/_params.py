@@ -8,7 +8,8 @@ parameters of its configuration that the signature declares
 anything is written (:func:`check_params`): a parameter the function does not
 declare (with the closest declared name), a value whose type does not match a
 simple annotation (``int``, ``float``, ``str``, ``bool``, ``list``, ``dict``,
-their unions with ``None``; an ``int`` is a ``float``), a sampler spec
+``Literal[...]`` choices, their unions with ``None``; an ``int`` is a
+``float``), a sampler spec
 (annotated :data:`imbkeras.sampling.SamplerSpec`, or a value of a
 ``dict[str, SamplerSpec]``) that does not build, and a required parameter
 (no default) that is not given. A function with ``**params`` takes every
@@ -96,6 +97,8 @@ def _matches(value, hint):
     if hint is None:
         hint = type(None)
     origin = typing.get_origin(hint)
+    if origin is typing.Literal:  # one of the listed values
+        return any(value == v and type(value) is type(v) for v in typing.get_args(hint))
     if origin in (list, dict):  # list[int], dict[str, float]: the container only
         hint = origin
     if hint is bool:
@@ -112,7 +115,12 @@ def _matches(value, hint):
 
 
 def _expected(members) -> str:
-    return " or ".join(_SIMPLE.get(typing.get_origin(m) or m, str(m)) for m in members)
+    def one(m):
+        if typing.get_origin(m) is typing.Literal:
+            return f"one of {list(typing.get_args(m))}"
+        return _SIMPLE.get(typing.get_origin(m) or m, str(m))
+
+    return " or ".join(one(m) for m in members)
 
 
 def check_value(value, annotation, name: str):
@@ -125,7 +133,8 @@ def check_value(value, annotation, name: str):
 
     Raises:
         TypeError: for a value of another simple type than annotated.
-        ValueError: for a sampler spec that names an unknown sampler or argument.
+        ValueError: for a value not among a ``Literal``'s (with the closest one),
+            or a sampler spec that names an unknown sampler or argument.
 
     Examples:
         >>> check_value(3, float, "params.rate")
@@ -133,6 +142,10 @@ def check_value(value, annotation, name: str):
         Traceback (most recent call last):
         ...
         TypeError: `params.rate` must be a number; received '1e-3' (str). ...
+        >>> check_value("adma", typing.Literal["adam", "sgd"], "params.optimizer")
+        Traceback (most recent call last):
+        ...
+        ValueError: `params.optimizer` must be one of ['adam', 'sgd']; received 'adma'. Did you mean 'adam'?
     """
     if annotation is inspect.Parameter.empty or annotation is typing.Any:
         return
@@ -153,6 +166,12 @@ def check_value(value, annotation, name: str):
                 for k, v in value.items():
                     check_value(v, args[1], f"{name}.{k}")
         return
+    choices = [v for m in members if typing.get_origin(m) is typing.Literal
+               for v in typing.get_args(m)]
+    if choices and any(type(value) is type(v) for v in choices):  # a value not listed
+        close = difflib.get_close_matches(str(value), [str(v) for v in choices], n=1)
+        raise ValueError(f"`{name}` must be {_expected(members)}; received {_short(value)}."
+                         + (f" Did you mean {close[0]!r}?" if close else ""))
     hint = ""
     if isinstance(value, str) and float in members:
         try:

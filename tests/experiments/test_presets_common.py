@@ -134,6 +134,23 @@ def test_wrong_type_is_refused(method, key, value, match):
         exp.validate()
 
 
+@pytest.mark.parametrize("key,value,exc,match", [
+    ("optimizer", "adma", ValueError,
+     r"`methods\.LipNet-4\.params\.optimizer` must be one of \['adam', 'sgd'\]; received "
+     r"'adma'\. Did you mean 'adam'\?"),
+    ("mode", "crop", ValueError, r"must be one of \['surrounding', 'cropped', 'masked'\]; "
+                                 r"received 'crop'\. Did you mean 'cropped'\?"),
+    ("mode", 3, TypeError, r"must be one of \['surrounding', 'cropped', 'masked'\]; received 3 "
+                           r"\(int\)"),
+])
+def test_a_value_outside_its_literal_choices_is_refused(key, value, exc, match):
+    exp = _with_method_params(_smoke("gryshkevych2016"), "LipNet-4", **{key: value})
+    with pytest.raises(exc, match=match):
+        exp.validate()
+    _with_method_params(_smoke("gryshkevych2016"), "LipNet-4", **{key: {
+        "optimizer": "sgd", "mode": "cropped"}[key]}).validate()
+
+
 def test_a_mapping_of_sampler_specs_is_checked_per_value():
     exp = _with_method_params(_smoke("koziarski2020"), "FS-RUS",
                               feature_samplers={"fs_rus": "rsu"})

@@ -44,6 +44,7 @@ Reference:
 from __future__ import annotations
 
 import functools
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,9 @@ SVM = "gryshkevych2016.svm"
 PROBLEMS = ("lamellarity", "encapsulation")
 DATASETS = {p: f"gryshkevych2016.{p}" for p in PROBLEMS}
 MODES = ("surrounding", "cropped", "masked")
+# The trainers' parameters that take one of a few values (checked by validate()).
+InputMode = Literal["surrounding", "cropped", "masked"]
+LipNetName = Literal["lipnet1", "lipnet2", "lipnet4", "lipnet4c", "lipnet6"]
 # Figure 17: augmentations added one at a time, in the order of section 8.2 ("the Flip tick
 # means Rotation, Shift and Flip"; zoom is "the last point").
 AUGMENTATIONS = ("rotation", "shift", "flip", "shear", "zoom")
@@ -152,9 +156,10 @@ def _optimizer(name, learning_rate, momentum):
 
 
 @register_trainer(CNN)
-def lipnet(ctx, *, model: str = "lipnet4", mode: str = "masked", augment: list = AUGMENTATIONS,
-           resample: bool = True, drop_majority: float = 0.2, epochs: int = 40,
-           batch_size: int = 32, optimizer: str = "adam", learning_rate: float = 1e-3,
+def lipnet(ctx, *, model: LipNetName = "lipnet4", mode: InputMode = "masked",
+           augment: list = AUGMENTATIONS, resample: bool = True, drop_majority: float = 0.2,
+           epochs: int = 40, batch_size: int = 32, optimizer: Literal["adam", "sgd"] = "adam",
+           learning_rate: float = 1e-3,
            momentum: float = 0.9, label_smoothing: float = 0.1, batch_norm: bool = False,
            val_fraction: float = 0.0, patience: int | None = None):
     """A LipNet on one input mode, per-epoch hybrid resampling, augmentation, label smoothing.
@@ -209,7 +214,7 @@ def lipnet(ctx, *, model: str = "lipnet4", mode: str = "masked", augment: list =
 
 
 @register_trainer(SVM)
-def svm(ctx, *, mode: str = "masked", C: float = 1.0):
+def svm(ctx, *, mode: InputMode = "masked", C: float = 1.0):
     """The thesis' SVM on one input mode: decisions by its class-weighted one-against-one votes.
 
     The training fold is not resampled (class weights instead, section 8.4).

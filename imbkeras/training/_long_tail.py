@@ -1,0 +1,266 @@
+"""Modern long-tail recipes on one Keras model under one budget of optimisation steps.
+
+Each recipe is the same model trained for ``epochs * steps_per_epoch`` steps on
+the same (imbalanced) training set; only what the recipe changes differs:
+
+=================== ==========================================================
+``ce``              cross-entropy (the baseline)
+``ros``             cross-entropy on random oversampling, a fresh draw per pass
+``cb_focal``        class-balanced focal loss (Cui et al. 2019, beta, gamma)
+``la_loss``         logit-adjusted loss (Menon et al. 2021, tau)
+``posthoc_la``      cross-entropy, then post-hoc logit adjustment
+                    (``PriorCorrection(priors, tau)`` appended to the model)
+``balanced_softmax`` balanced softmax (Ren et al. 2020)
+``ldam_drw``        LDAM loss, class-balanced re-weighting from
+                    ``drw_start * epochs`` on (Cao et al. 2019)
+``crt``             cross-entropy, then classifier re-training (Kang et al.
+                    2020): the head re-initialised and re-trained on
+                    class-balanced batches for ``crt_epochs`` of the epochs,
+                    the extractor frozen
+``mixup_drw``       mixup (Beta(alpha, alpha)) with weighted cross-entropy,
+                    class-balanced weights from ``drw_start * epochs`` on
+=================== ==========================================================
+
+A pass is ``steps_per_epoch`` batches (default: one pass over the original
+training set), whatever the recipe's sampler draws, so every recipe takes the
+same number of steps; ``crt`` shares them between its two stages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import keras
+import numpy as np
+
+from imbkeras import losses, pipeline, sampling
+from imbkeras._validation import (_short, check_callbacks, check_choice, check_labels,
+                                  check_positive_int, check_real, check_same_length,
+                                  check_samples, check_seed, check_verbose, child_seed)
+from imbkeras.layers import PriorCorrection
+from imbkeras.models import split_head
+from imbkeras.training._drw import DeferredReweighting
+from imbkeras.training._two_phase import fine_tune_head
+
+#: The recipes of :func:`long_tail_fit`, in the order of the module's table.
+LONG_TAIL_RECIPES = ("ce", "ros", "cb_focal", "la_loss", "posthoc_la", "balanced_softmax",
+                     "ldam_drw", "crt", "mixup_drw")
+
+
+@dataclasses.dataclass
+class LongTailFit:
+    """What :func:`long_tail_fit` returns.
+
+    Attributes:
+        recipe: the recipe's name.
+        model: the model to predict with (for ``posthoc_la`` the trained model
+            with a ``PriorCorrection`` layer appended; otherwise the model
+            trained in place).
+        steps: optimisation steps taken, counted batch by batch (both stages
+            of ``crt``).
+        histories: the ``History`` of every ``fit`` (two for ``crt``).
+        samples_per_class: the training counts the recipe used.
+    """
+
+    recipe: str
+    model: keras.Model
+    steps: int
+    histories: list
+    samples_per_class: list
+
+    def predict(self, x, batch_size: int = 256) -> np.ndarray:
+        """Class probabilities of ``x`` (``(n, K)``)."""
+        return np.asarray(self.model.predict(x, batch_size=batch_size, verbose=0))
+
+
+class _StepCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+
+def _make_optimizer(optimizer):
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"`optimizer` must be an optimizer name (e.g. 'adam') or a callable "
+                        f"returning a fresh optimizer (a recipe may compile twice); received "
+                        f"the instance {_short(optimizer)}.")
+    if isinstance(optimizer, str):
+        return lambda: keras.optimizers.get(optimizer)
+    if callable(optimizer):
+        return optimizer
+    raise TypeError(f"`optimizer` must be an optimizer name or a callable returning an "
+                    f"optimizer; received {_short(optimizer)}.")
+
+
+def _reinitialise(head: keras.Model, seed) -> None:
+    """Draw the head's kernels afresh from their initialisers, biases to zero (cRT)."""
+    for i, layer in enumerate(head.layers):
+        for attr in ("kernel", "bias"):
+            var = getattr(layer, attr, None)
+            init = getattr(layer, f"{attr}_initializer", None)
+            if var is None or init is None:
+                continue
+            init = init.__class__.from_config({**init.get_config(),
+                                               **({"seed": child_seed(seed, "crt", i)}
+                                                  if "seed" in init.get_config() else {})})
+            var.assign(init(var.shape, dtype=var.dtype))
+
+
+def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
+                  steps_per_epoch: int | None = None, batch_size: int = 32,
+                  optimizer="adam", num_classes: int | None = None, augment=None,
+                  tau: float = 1.0, beta: float = 0.9999, gamma: float = 2.0,
+                  max_margin: float = 0.5, drw_start: float = 0.8,
+                  crt_epochs: int | None = None, mixup_alpha: float = 0.2,
+                  seed: int | None = 0, callbacks=None, verbose: int = 0) -> LongTailFit:
+    """Train ``model`` on ``(x, y)`` with one long-tail ``recipe`` under a fixed step budget.
+
+    The model must end in a softmax over ``K`` classes (every imbkeras
+    builder's default); the losses read its probabilities as ``log p``
+    logits. It is compiled here (the recipe's loss) and trained in place.
+
+    Args:
+        model: an uncompiled or compiled functional model, softmax output.
+        x, y: training samples and integer class labels (1-D).
+        recipe: one of :data:`LONG_TAIL_RECIPES` (see the module's table).
+        epochs: passes of ``steps_per_epoch`` batches; the budget is
+            ``epochs * steps_per_epoch`` steps for every recipe.
+        steps_per_epoch: batches per pass (default ``ceil(len(y) / batch_size)``).
+        batch_size: samples per batch.
+        optimizer: an optimizer name or a callable returning a fresh one
+            (``crt`` compiles twice).
+        num_classes: ``K`` (default ``max(y) + 1``).
+        augment: augmentation layer(s) applied per batch
+            (:func:`imbkeras.pipeline.make_dataset`).
+        tau: logit adjustment strength of ``la_loss`` and ``posthoc_la``.
+        beta, gamma: effective-number parameter (``cb_focal``, the DRW
+            weights) and the focal exponent (``cb_focal``).
+        max_margin: LDAM's largest margin.
+        drw_start: the share of the epochs after which ``ldam_drw`` and
+            ``mixup_drw`` re-weight (Cao et al.: 160 of 200 epochs, 0.8).
+        crt_epochs: the epochs of ``crt``'s second stage (default
+            ``max(1, round(0.1 * epochs))``, Kang et al.'s 10 of 90 epochs
+            rounded), taken from ``epochs``.
+        mixup_alpha: mixup's Beta(alpha, alpha) of ``mixup_drw``.
+        seed: seeds the batches, the sampler, mixup and cRT's head; ``None``
+            for unseeded.
+        callbacks: more Keras callbacks for every ``fit``.
+        verbose: Keras verbosity.
+
+    Returns:
+        A :class:`LongTailFit` (the model to predict with, the steps taken,
+        the histories).
+
+    Raises:
+        ValueError: for an unknown recipe (the known ones are listed), labels
+            that are not 1-D class ids, a class without samples, a model whose
+            output is not ``(None, K)``, ``crt_epochs >= epochs``, or bad
+            numbers.
+        TypeError: for a model that is not a ``keras.Model`` or an optimizer
+            instance (it cannot serve two compiles).
+
+    Examples:
+        >>> import numpy as np
+        >>> from imbkeras.models import lenet5
+        >>> rng = np.random.default_rng(0)
+        >>> y = np.repeat([0, 1, 2], [40, 8, 4])
+        >>> x = rng.random((52, 16, 16, 1), dtype="float32")
+        >>> fit = long_tail_fit(lenet5((16, 16, 1), 3), x, y, "crt", epochs=3, batch_size=16)
+        >>> fit.steps, fit.predict(x[:2]).shape                 # 3 passes of 4 batches
+        (12, (2, 3))
+
+    References:
+        Cui et al. (2019), Class-balanced loss based on effective number of
+        samples; Cao et al. (2019), LDAM-DRW; Kang et al. (2020), Decoupling
+        representation and classifier; Ren et al. (2020), Balanced
+        meta-softmax; Menon et al. (2021), Long-tail learning via logit
+        adjustment; Zhang et al. (2018), mixup.
+    """
+    recipe = check_choice(recipe, "recipe", LONG_TAIL_RECIPES)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a keras.Model; received {_short(model)}.")
+    x = check_samples(x, "x")
+    if np.ndim(y) != 1:
+        raise ValueError(f"`y` must be 1-D class labels (long_tail_fit's recipes are "
+                         f"single-label); received shape {np.shape(y)}.")
+    y = check_labels(y, "y", num_classes)
+    check_same_length(x, y)
+    k = int(num_classes) if num_classes is not None else int(y.max()) + 1
+    counts = np.bincount(y, minlength=k)
+    if (counts == 0).any():
+        raise ValueError(f"every class needs a training sample; class(es) "
+                         f"{np.flatnonzero(counts == 0).tolist()} have none (counts "
+                         f"{counts.tolist()}).")
+    if tuple(model.output_shape[1:]) != (k,):
+        raise ValueError(f"`model` must output (None, {k}) class probabilities; its output "
+                         f"shape is {model.output_shape}.")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    steps_per_epoch = (math.ceil(len(y) / batch_size) if steps_per_epoch is None
+                       else check_positive_int(steps_per_epoch, "steps_per_epoch"))
+    seed = check_seed(seed)
+    verbose = check_verbose(verbose)
+    make_optimizer = _make_optimizer(optimizer)
+    tau = check_real(tau, "tau", minimum=0.0)
+    drw_start = check_real(drw_start, "drw_start", minimum=0.0, maximum=1.0)
+    mixup_alpha = check_real(mixup_alpha, "mixup_alpha", minimum=0.0)
+    n = counts.astype(float).tolist()
+    extra = check_callbacks(callbacks)
+    counter = _StepCounter()
+    cbs = [counter, *extra]
+
+    sampler, label_mode, mix = None, "sparse", None
+    stage1 = epochs
+    if recipe == "ros":
+        sampler = sampling.RandomOverSampler(seed=seed)
+    if recipe == "cb_focal":
+        loss = losses.ClassBalancedLoss(n, beta=beta, base="focal", gamma=gamma)
+    elif recipe == "la_loss":
+        loss = losses.LogitAdjustedLoss((counts / counts.sum()).tolist(), tau=tau)
+    elif recipe == "balanced_softmax":
+        loss = losses.BalancedSoftmaxLoss(n)
+    elif recipe == "ldam_drw":
+        loss = losses.LDAMLoss(n, max_margin=max_margin, scale=1.0)
+    elif recipe == "mixup_drw":
+        loss = losses.WeightedCrossEntropy([1.0] * k)
+        label_mode, mix = "categorical", mixup_alpha
+    else:  # ce, ros, posthoc_la, crt (its first stage)
+        loss = keras.losses.SparseCategoricalCrossentropy()
+    if recipe in ("ldam_drw", "mixup_drw"):
+        cbs.append(DeferredReweighting(n, start_epoch=int(math.floor(drw_start * epochs)),
+                                       beta=beta))
+    if recipe == "crt":
+        crt_epochs = (max(1, round(0.1 * epochs)) if crt_epochs is None
+                      else check_positive_int(crt_epochs, "crt_epochs"))
+        if crt_epochs >= epochs:
+            raise ValueError(f"`crt_epochs` must be smaller than `epochs` ({epochs}): cRT "
+                             f"shares the budget between its stages; received {crt_epochs}.")
+        stage1 = epochs - crt_epochs
+
+    model.compile(make_optimizer(), loss)
+    ds = pipeline.make_dataset(x, y, batch_size, sampler=sampler, seed=seed,
+                               label_mode=label_mode, num_classes=k,
+                               steps_per_epoch=steps_per_epoch, augment=augment,
+                               mixup_alpha=mix)
+    histories = [model.fit(ds, epochs=stage1, verbose=verbose, shuffle=False, callbacks=cbs)]
+    if recipe == "crt":
+        _, head = split_head(model)
+        _reinitialise(head, seed)
+        balanced = pipeline.make_dataset(
+            x, y, batch_size, sampler=sampling.ClassAwareSampler(seed=child_seed(seed, "crt")),
+            seed=child_seed(seed, "crt"), num_classes=k, steps_per_epoch=steps_per_epoch,
+            augment=augment)
+        histories.append(fine_tune_head(model, balanced, optimizer=make_optimizer(),
+                                        loss=keras.losses.SparseCategoricalCrossentropy(),
+                                        epochs=epochs - stage1, verbose=verbose,
+                                        shuffle=False, callbacks=[counter, *extra]))
+    predictor = model
+    if recipe == "posthoc_la":
+        out = PriorCorrection((counts / counts.sum()).tolist(), tau=tau,
+                              name="logit_adjustment")(model.output)
+        predictor = keras.Model(model.inputs, out, name=f"{model.name}_logit_adjusted")
+    return LongTailFit(recipe, predictor, counter.steps, histories, n)

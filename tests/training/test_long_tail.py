@@ -1,0 +1,124 @@
+"""long_tail_fit: every recipe trains under the same step budget; each does what it says."""
+
+import keras
+import numpy as np
+import pytest
+
+from imbkeras import losses, thresholding
+from imbkeras.models import lenet5
+from imbkeras.training import LONG_TAIL_RECIPES, long_tail_fit
+
+
+def _task(seed=0):
+    """Three classes 40 / 8 / 4, told apart by the mean intensity of a patch."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1, 2], [40, 8, 4])
+    x = rng.normal(0, 0.3, (len(y), 16, 16, 1)).astype("float32")
+    x[:, 5:11, 5:11] += y[:, None, None, None].astype("float32")
+    return x, y
+
+
+def _model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return lenet5((16, 16, 1), 3)
+
+
+@pytest.mark.parametrize("recipe", LONG_TAIL_RECIPES)
+def test_every_recipe_takes_the_same_budget_and_predicts_probabilities(recipe):
+    x, y = _task()
+    fit = long_tail_fit(_model(), x, y, recipe, epochs=5, steps_per_epoch=3, batch_size=8,
+                        seed=0)
+    assert fit.recipe == recipe and fit.steps == 5 * 3
+    assert sum(len(h.history["loss"]) for h in fit.histories) == 5
+    p = fit.predict(x)
+    assert p.shape == (len(y), 3) and np.allclose(p.sum(1), 1, atol=1e-4)
+    assert np.isfinite(p).all() and fit.samples_per_class == [40.0, 8.0, 4.0]
+
+
+def test_default_pass_is_one_pass_over_the_original_set_whatever_the_sampler_draws():
+    x, y = _task()
+    for recipe in ("ce", "ros"):  # ROS draws 120 samples, but a pass stays 52 / 16 -> 4 steps
+        assert long_tail_fit(_model(), x, y, recipe, epochs=2, batch_size=16).steps == 8
+
+
+def test_posthoc_logit_adjustment_is_ce_plus_the_reference_adjustment():
+    x, y = _task()
+    ce = long_tail_fit(_model(), x, y, "ce", epochs=3, batch_size=8, seed=0)
+    la = long_tail_fit(_model(), x, y, "posthoc_la", epochs=3, batch_size=8, seed=0, tau=1.5)
+    raw = ce.predict(x)
+    expected = thresholding.logit_adjustment(raw, thresholding.class_priors(y, 3), tau=1.5)
+    np.testing.assert_allclose(la.predict(x), expected, atol=1e-5)
+    # decisions move away from the majority and toward the rarest class, never back
+    adjusted = la.predict(x).argmax(1)
+    assert ((adjusted == 0) <= (raw.argmax(1) == 0)).all()
+    assert ((adjusted == 2) >= (raw.argmax(1) == 2)).all()
+
+
+@pytest.mark.parametrize("recipe,loss_cls", [("ldam_drw", losses.LDAMLoss),
+                                             ("mixup_drw", losses.WeightedCrossEntropy)])
+def test_drw_recipes_reweight_from_their_start_epoch(recipe, loss_cls):
+    seen = []
+
+    class Weights(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(list(np.round(self.model.loss.class_weights, 4)))
+
+    x, y = _task()
+    fit = long_tail_fit(_model(), x, y, recipe, epochs=5, batch_size=16, drw_start=0.6,
+                        callbacks=[Weights()])
+    assert isinstance(fit.model.loss, loss_cls)
+    assert seen[:3] == [[1.0, 1.0, 1.0]] * 3  # epochs 0-2: plain
+    assert seen[3] == seen[4] and seen[3][2] > seen[3][1] > seen[3][0]  # from epoch 3 = 0.6 * 5
+
+
+def test_crt_freezes_the_extractor_and_retrains_a_fresh_head():
+    ends = []
+
+    class AtEnd(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            m = self.model
+            ends.append((m.get_layer("conv1").get_weights()[0].copy(),
+                         m.get_layer("predictions").get_weights()[0].copy()))
+
+    x, y = _task()
+    fit = long_tail_fit(_model(), x, y, "crt", epochs=4, crt_epochs=2, batch_size=16,
+                        callbacks=[AtEnd()])
+    assert len(fit.histories) == 2 and fit.steps == 4 * 4
+    (conv1, head1), (conv2, head2) = ends
+    np.testing.assert_array_equal(conv1, conv2)  # stage 2 does not touch the extractor
+    assert not np.allclose(head1, head2)
+    assert all(layer.trainable for layer in fit.model.layers)  # flags restored
+
+
+def test_seeded():
+    x, y = _task()
+    a = long_tail_fit(_model(), x, y, "ros", epochs=2, batch_size=8, seed=3).predict(x)
+    b = long_tail_fit(_model(), x, y, "ros", epochs=2, batch_size=8, seed=3).predict(x)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    ({"recipe": "ldam"}, ValueError, r"`recipe` must be one of \['ce', 'ros'.*received 'ldam'"),
+    ({"y": np.eye(3)[np.repeat([0, 1, 2], [40, 8, 4])]}, ValueError,
+     r"`y` must be 1-D class labels.*received shape \(52, 3\)"),
+    ({"num_classes": 4}, ValueError, r"class\(es\) \[3\] have none"),
+    ({"optimizer": keras.optimizers.Adam()}, TypeError, r"a callable returning a fresh"),
+    ({"recipe": "crt", "epochs": 2, "crt_epochs": 2}, ValueError,
+     r"`crt_epochs` must be smaller than `epochs` \(2\).*received 2"),
+    ({"epochs": 0}, ValueError, r"epochs"),
+    ({"model": "lenet5"}, TypeError, r"`model` must be a keras.Model; received 'lenet5'"),
+    ({"drw_start": 1.5}, ValueError, r"`drw_start` must be <= 1.0; received 1.5"),
+])
+def test_bad_arguments(kwargs, exc, match):
+    x, y = _task()
+    args = {"model": _model(), "x": x, "y": y, "recipe": "ce", "epochs": 1, **kwargs}
+    with pytest.raises(exc, match=match):
+        long_tail_fit(args.pop("model"), args.pop("x"), args.pop("y"), args.pop("recipe"),
+                      **args)
+
+
+def test_a_model_with_another_number_of_outputs_is_refused():
+    x, y = _task()
+    keras.utils.set_random_seed(0)
+    with pytest.raises(ValueError, match=r"must output \(None, 3\).*\(None, 5\)"):
+        long_tail_fit(lenet5((16, 16, 1), 5), x, y, "ce", epochs=1)

@@ -15,7 +15,7 @@ the same (imbalanced) training set; only what the recipe changes differs:
                     ``drw_start * epochs`` on (Cao et al. 2019)
 ``crt``             cross-entropy, then classifier re-training (Kang et al.
                     2020): the head re-initialised and re-trained on
-                    class-balanced batches for ``crt_epochs`` of the epochs,
+                    class-balanced batches for ``crt_share`` of the steps,
                     the extractor frozen
 ``mixup_drw``       mixup (Beta(alpha, alpha)) with weighted cross-entropy,
                     class-balanced weights from ``drw_start * epochs`` on
@@ -115,7 +115,7 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
                   optimizer="adam", num_classes: int | None = None, augment=None,
                   tau: float = 1.0, beta: float = 0.9999, gamma: float = 2.0,
                   max_margin: float = 0.5, drw_start: float = 0.8,
-                  crt_epochs: int | None = None, mixup_alpha: float = 0.2,
+                  crt_share: float = 0.1, mixup_alpha: float = 0.2,
                   seed: int | None = 0, callbacks=None, verbose: int = 0) -> LongTailFit:
     """Train ``model`` on ``(x, y)`` with one long-tail ``recipe`` under a fixed step budget.
 
@@ -142,9 +142,10 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
         max_margin: LDAM's largest margin.
         drw_start: the share of the epochs after which ``ldam_drw`` and
             ``mixup_drw`` re-weight (Cao et al.: 160 of 200 epochs, 0.8).
-        crt_epochs: the epochs of ``crt``'s second stage (default
-            ``max(1, round(0.1 * epochs))``, Kang et al.'s 10 of 90 epochs
-            rounded), taken from ``epochs``.
+        crt_share: the share of the budget that ``crt``'s second stage takes
+            (Kang et al.: about 10 of 100 epochs): both stages run ``epochs``
+            epochs, the second ``max(1, round(crt_share * steps_per_epoch))``
+            steps of each, the first the rest.
         mixup_alpha: mixup's Beta(alpha, alpha) of ``mixup_drw``.
         seed: seeds the batches, the sampler, mixup and cRT's head; ``None``
             for unseeded.
@@ -158,8 +159,8 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
     Raises:
         ValueError: for an unknown recipe (the known ones are listed), labels
             that are not 1-D class ids, a class without samples, a model whose
-            output is not ``(None, K)``, ``crt_epochs >= epochs``, or bad
-            numbers.
+            output is not ``(None, K)``, ``crt`` with ``steps_per_epoch < 2``
+            or ``crt_share`` outside ``(0, 1)``, or bad numbers.
         TypeError: for a model that is not a ``keras.Model`` or an optimizer
             instance (it cannot serve two compiles).
 
@@ -170,7 +171,7 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
         >>> y = np.repeat([0, 1, 2], [40, 8, 4])
         >>> x = rng.random((52, 16, 16, 1), dtype="float32")
         >>> fit = long_tail_fit(lenet5((16, 16, 1), 3), x, y, "crt", epochs=3, batch_size=16)
-        >>> fit.steps, fit.predict(x[:2]).shape                 # 3 passes of 4 batches
+        >>> fit.steps, fit.predict(x[:2]).shape        # 3 x (3 + 1) steps: 3 passes of 4 batches
         (12, (2, 3))
 
     References:
@@ -214,7 +215,7 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
     cbs = [counter, *extra]
 
     sampler, label_mode, mix = None, "sparse", None
-    stage1 = epochs
+    stage1, stage2 = steps_per_epoch, 0
     if recipe == "ros":
         sampler = sampling.RandomOverSampler(seed=seed)
     if recipe == "cb_focal":
@@ -234,29 +235,32 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
         cbs.append(DeferredReweighting(n, start_epoch=int(math.floor(drw_start * epochs)),
                                        beta=beta))
     if recipe == "crt":
-        crt_epochs = (max(1, round(0.1 * epochs)) if crt_epochs is None
-                      else check_positive_int(crt_epochs, "crt_epochs"))
-        if crt_epochs >= epochs:
-            raise ValueError(f"`crt_epochs` must be smaller than `epochs` ({epochs}): cRT "
-                             f"shares the budget between its stages; received {crt_epochs}.")
-        stage1 = epochs - crt_epochs
+        crt_share = check_real(crt_share, "crt_share", minimum=0.0, maximum=1.0)
+        if not 0 < crt_share < 1:
+            raise ValueError(f"`crt_share` must be in (0, 1): cRT shares the budget between "
+                             f"its stages; received {crt_share!r}.")
+        if steps_per_epoch < 2:
+            raise ValueError(f"cRT needs `steps_per_epoch` >= 2 (a step of each stage per "
+                             f"epoch); received {steps_per_epoch}.")
+        stage2 = min(steps_per_epoch - 1, max(1, round(crt_share * steps_per_epoch)))
+        stage1 = steps_per_epoch - stage2
 
     model.compile(make_optimizer(), loss)
     ds = pipeline.make_dataset(x, y, batch_size, sampler=sampler, seed=seed,
                                label_mode=label_mode, num_classes=k,
-                               steps_per_epoch=steps_per_epoch, augment=augment,
+                               steps_per_epoch=stage1, augment=augment,
                                mixup_alpha=mix)
-    histories = [model.fit(ds, epochs=stage1, verbose=verbose, shuffle=False, callbacks=cbs)]
+    histories = [model.fit(ds, epochs=epochs, verbose=verbose, shuffle=False, callbacks=cbs)]
     if recipe == "crt":
         _, head = split_head(model)
         _reinitialise(head, seed)
         balanced = pipeline.make_dataset(
             x, y, batch_size, sampler=sampling.ClassAwareSampler(seed=child_seed(seed, "crt")),
-            seed=child_seed(seed, "crt"), num_classes=k, steps_per_epoch=steps_per_epoch,
+            seed=child_seed(seed, "crt"), num_classes=k, steps_per_epoch=stage2,
             augment=augment)
         histories.append(fine_tune_head(model, balanced, optimizer=make_optimizer(),
                                         loss=keras.losses.SparseCategoricalCrossentropy(),
-                                        epochs=epochs - stage1, verbose=verbose,
+                                        epochs=epochs, verbose=verbose,
                                         shuffle=False, callbacks=[counter, *extra]))
     predictor = model
     if recipe == "posthoc_la":

@@ -1,8 +1,8 @@
 """Command line of the experiment engine.
 
 ``imbkeras run CONFIG.yaml``, ``imbkeras reproduce PAPER [--profile
-smoke|quick|cpu|paper]``, ``imbkeras report DIR`` and ``imbkeras findings
-PAPER [DIR]``. Every argument is checked, and the configuration validated,
+smoke|quick|cpu|paper]``, ``imbkeras report DIR``, ``imbkeras findings
+PAPER [DIR]`` and ``imbkeras leaderboard [--papers ...] [--profile ...]``. Every argument is checked, and the configuration validated,
 before anything in the output directory is touched.
 """
 
@@ -117,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--metric", action="append", default=None,
                       help="metric of the mean ± std tables (repeatable)")
 
+    lb = sub.add_parser(
+        "leaderboard", help="long-tail recipes vs each paper's best, on the papers' protocols",
+        description="Run the leaderboard presets (leaderboard.<paper>: the paper's profile, "
+                    "nine long-tail recipes and the paper's best method, one step budget) "
+                    "into OUT/<paper>/, then write the table across them (OUT/leaderboard.md).")
+    lb.add_argument("--papers", type=_list(str), default=None,
+                    help="comma-separated papers (default: every one with a protocol)")
+    lb.add_argument("--profile", choices=("smoke", "quick", "cpu", "paper"), default="quick")
+    lb.add_argument("--out", help="the leaderboard directory (default results/leaderboard_"
+                                  "<profile>)")
+    lb.add_argument("--force", action="store_true",
+                    help="rerun completed runs (see reproduce --force)")
+    lb.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     fnd = sub.add_parser("findings", help="a paper's findings, and their verdicts on a run",
                          description="Print a paper's findings; given a results directory of "
                                      "that paper's preset, print the verdict of each.")
@@ -182,6 +196,34 @@ def _run(args) -> int:
     return min(st.failed, 100)
 
 
+def _leaderboard(args) -> int:
+    from imbkeras.experiments import (build_report, check_store, get_preset, run_experiment,
+                                      write_provenance)
+    from imbkeras.experiments.presets import leaderboard
+
+    protocols = leaderboard.check_protocols(args.papers)
+    out = args.out or os.path.join("results", f"leaderboard_{args.profile}")
+    exps = {p: get_preset(f"leaderboard.{p}").profile(args.profile) for p in protocols}
+    for p, exp in exps.items():  # every protocol checked before any runs
+        check_store(exp.validate(), os.path.join(out, p), args.force)
+    failed = 0
+    for p, exp in exps.items():
+        t0 = time.time()
+        df = run_experiment(exp, os.path.join(out, p), force=args.force,
+                            progress=not args.no_progress)
+        st = df.attrs["status"]
+        write_provenance(os.path.join(out, p), exp, wall_seconds=time.time() - t0, status=st)
+        print(f"{p}: {st.done} runs done, {st.skipped} already complete, {st.failed} failed of "
+              f"{st.total} in {st.seconds:.0f}s", flush=True)
+        if len(df):
+            build_report(os.path.join(out, p))
+        for run_id, message in st.failures:
+            print(f"failed: {run_id}: {message}", file=sys.stderr)
+        failed += st.failed
+    print(leaderboard.summary(out)["markdown"])
+    return min(failed, 100)
+
+
 def _findings_text(paper: str, out: str | None) -> str:
     """The findings of ``paper`` (with verdicts when ``out`` is a run of its preset)."""
     import pandas as pd
@@ -219,6 +261,8 @@ def main(argv=None) -> int:
     try:
         if args.command in ("run", "reproduce"):
             return _run(args)
+        if args.command == "leaderboard":
+            return _leaderboard(args)
         if args.command == "findings":
             print(_findings_text(args.paper, args.out))
             return 0

@@ -10,3 +10,4 @@ from imbkeras.experiments.presets import koziarski2020  # noqa: F401
 from imbkeras.experiments.presets import gryshkevych2016  # noqa: F401
 from imbkeras.experiments.presets import aljoudi2023  # noqa: F401
 from imbkeras.experiments.presets import luo2019  # noqa: F401
+from imbkeras.experiments.presets import leaderboard  # noqa: F401

@@ -1,0 +1,359 @@
+"""Leaderboard: modern long-tail recipes on the papers' own protocols, one budget each.
+
+For each paper with a leaderboard protocol, the preset ``leaderboard.<paper>``
+is that paper's profile (the same data, splits, imbalance scenarios, seeds and
+shared parameters) with its methods replaced by the nine recipes of
+:func:`imbkeras.training.long_tail_fit` (cross-entropy, ROS, class-balanced
+focal loss, logit-adjusted loss, post-hoc logit adjustment, balanced softmax,
+LDAM-DRW, cRT, mixup-DRW) and the paper's best method as the reference row,
+run by the paper's own trainer. Every recipe trains the paper's network on
+the paper's input for the reference row's number of optimisation steps
+(counted, in the ``steps`` column); the protocol's ``budget`` says how that
+number comes from the profile.
+
+``imbkeras leaderboard`` runs the protocols and writes one table across them:
+the paper's metric per protocol, ranks within each protocol, the average rank
+across protocols with a Friedman test and Holm-corrected pairwise tests, and
+per paper the line "best recipe vs the paper's best" as a finding with its
+verdict. The best recipe is chosen on the same test folds it is scored on, so
+its margin is optimistic; the verdict weighs the spread over the blocks.
+
+Protocols so far: ``buda2018`` (digits, step and linear imbalance, LeNet-5),
+``koziarski2020`` (digits at 16x16x3, Koziarski's five imbalance kinds, the
+profile's backbone) and ``gryshkevych2016`` (both liposome problems,
+cropped and masked particles, LipNet-4): the 2D single-label ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Callable, Literal
+
+import numpy as np
+
+from imbkeras.experiments._config import Experiment
+from imbkeras.experiments._context import TrainOutput
+from imbkeras.experiments._findings import Finding, Measurement, method_means
+from imbkeras.experiments._params import declared
+from imbkeras.experiments._registry import (TRAINERS, get_preset, register_preset,
+                                            register_trainer)
+
+TRAINER = "leaderboard.recipe"
+#: The recipes of :func:`imbkeras.training.long_tail_fit` and their method names.
+RECIPES = {"ce": "CE", "ros": "ROS", "cb_focal": "CB focal", "la_loss": "LA loss",
+           "posthoc_la": "post-hoc LA", "balanced_softmax": "balanced softmax",
+           "ldam_drw": "LDAM-DRW", "crt": "cRT", "mixup_drw": "mixup-DRW"}
+RecipeName = Literal["ce", "ros", "cb_focal", "la_loss", "posthoc_la", "balanced_softmax",
+                     "ldam_drw", "crt", "mixup_drw"]
+ProtocolName = Literal["buda2018", "koziarski2020", "gryshkevych2016"]
+REFERENCE_PREFIX = "paper: "
+#: The reference rows' name in the table across protocols.
+PAPER_BEST = "paper's best"
+
+
+@dataclasses.dataclass(frozen=True)
+class Protocol:
+    """How the recipes run on one paper's protocol.
+
+    Attributes:
+        paper: the paper preset whose profiles give the data and the grid.
+        reference: the paper's best method (a method of its ``cpu`` profile).
+        metric: the paper's headline metric (a results column).
+        inputs: ``(ctx, x) -> x`` the network's input from the dataset's arrays.
+        network: ``(ctx, input_shape) -> keras.Model`` (softmax output).
+        budget: ``ctx -> dict`` of :func:`long_tail_fit` arguments: ``epochs``,
+            ``steps_per_epoch``, ``batch_size``, ``optimizer`` (a factory) and
+            optionally ``augment``; the steps equal the reference row's.
+        note: how the budget matches the reference row, for the report.
+    """
+
+    paper: str
+    reference: str
+    metric: str
+    inputs: Callable
+    network: Callable
+    budget: Callable
+    note: str
+
+
+def _as_is(ctx, x):
+    return x
+
+
+# -- buda2018: LeNet-5, SGD with Caffe's inv policy, `iterations` steps of `batch_size` ---------
+def _buda_network(ctx, shape):
+    from imbkeras import models
+
+    return models.create_model("lenet5", input_shape=shape, num_classes=ctx.num_classes,
+                               weight_decay=ctx.params.get("weight_decay", 5e-4))
+
+
+def _buda_budget(ctx):
+    import keras
+
+    from imbkeras import training
+
+    p = ctx.params
+    iterations, chunk = int(p.get("iterations", 10000)), int(p.get("log_every", 100))
+    chunk = chunk if iterations % chunk == 0 else iterations
+    return {"epochs": iterations // chunk, "steps_per_epoch": chunk,
+            "batch_size": int(p.get("batch_size", 64)),
+            "optimizer": lambda: keras.optimizers.SGD(
+                training.InverseDecay(p.get("learning_rate", 0.01), p.get("lr_gamma", 1e-4),
+                                      p.get("lr_power", 0.75)), momentum=p.get("momentum", 0.9))}
+
+
+# -- koziarski2020: the profile's backbone, RMSprop, stage 1 of TS-SMOTE+RUS ---------------------
+def _kozi_network(ctx, shape):
+    from imbkeras import models
+
+    p = ctx.params
+    return models.create_model(p.get("backbone", "mobilenet_classifier"), input_shape=shape,
+                               num_classes=ctx.num_classes, **(p.get("backbone_kwargs") or {}))
+
+
+def _kozi_budget(ctx):
+    import keras
+
+    p = ctx.params
+    batch = int(p.get("batch_size", 32))
+    # The reference's stage 1 trains on the SMOTE-balanced set: K x the largest class.
+    n = ctx.num_classes * int(np.bincount(ctx.y_train).max())
+    return {"epochs": int(p.get("epochs", 20)), "steps_per_epoch": math.ceil(n / batch),
+            "batch_size": batch,
+            "optimizer": lambda: keras.optimizers.RMSprop(p.get("learning_rate", 1e-4))}
+
+
+# -- gryshkevych2016: LipNet-4 on cropped+masked particles, the thesis' augmentation, Adam -------
+def _gry_inputs(ctx, x):
+    from imbkeras import synthetic
+
+    return synthetic.select_input_mode(x, "masked")[..., :1]
+
+
+def _gry_network(ctx, shape):
+    from imbkeras import models
+
+    return models.create_model("lipnet4", input_shape=shape, num_classes=ctx.num_classes)
+
+
+def _gry_budget(ctx):
+    import keras
+
+    from imbkeras.experiments.presets import gryshkevych2016 as gry
+
+    p = ctx.params
+    batch = int(p.get("batch_size", 32))
+    # The reference's epoch is the hybrid sampler's draw: every class at 80 % of the majority.
+    target = int(round((1 - p.get("drop_majority", 0.2)) * np.bincount(ctx.y_train).max()))
+    return {"epochs": int(p.get("epochs", 40)),
+            "steps_per_epoch": math.ceil(ctx.num_classes * target / batch),
+            "batch_size": batch, "augment": gry._augment(gry.AUGMENTATIONS, ctx.seed),
+            "optimizer": lambda: keras.optimizers.Adam(p.get("learning_rate", 1e-3))}
+
+
+PROTOCOLS = {
+    "buda2018": Protocol("buda2018", "ROS+thr", "auc_ovr", _as_is, _buda_network, _buda_budget,
+                         "iterations SGD steps of batch_size, as every Buda method"),
+    "koziarski2020": Protocol(
+        "koziarski2020", "TS-SMOTE+RUS", "avacc", _as_is, _kozi_network, _kozi_budget,
+        "epochs x the SMOTE-balanced set's batches: the reference's stage 1 (its stage 2, "
+        "the head on cached features, is on top)"),
+    "gryshkevych2016": Protocol(
+        "gryshkevych2016", "LipNet-4", "macro_f1", _gry_inputs, _gry_network, _gry_budget,
+        "epochs x the hybrid-resampled set's batches, as LipNet-4 (same augmentation)"),
+}
+
+
+@register_trainer(TRAINER)
+def recipe(ctx, *, protocol: ProtocolName, recipe: RecipeName = "ce"):
+    """One long-tail recipe on one paper's protocol: its input, network and step budget.
+
+    Args:
+        ctx: the run's :class:`~imbkeras.experiments.RunContext` (its
+            ``params`` hold the paper's shared parameters, read by the budget).
+        protocol: a key of :data:`PROTOCOLS`.
+        recipe: one of :data:`imbkeras.training.LONG_TAIL_RECIPES`.
+    """
+    import keras
+
+    from imbkeras import training
+
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"`params.protocol` must be one of {sorted(PROTOCOLS)}; received "
+                         f"{protocol!r}.")
+    proto = PROTOCOLS[protocol]
+    keras.utils.set_random_seed(ctx.seed)
+    x, xt = proto.inputs(ctx, ctx.x_train), proto.inputs(ctx, ctx.x_test)
+    budget = proto.budget(ctx)
+    with ctx.scope():
+        model = proto.network(ctx, x.shape[1:])
+    fit = training.long_tail_fit(model, x, ctx.y_train, recipe, num_classes=ctx.num_classes,
+                                 seed=ctx.seed, verbose=ctx.verbose,
+                                 callbacks=ctx.callbacks(), **budget)
+    return TrainOutput({"default": fit.predict(xt)},
+                       info={"steps": fit.steps, "budget_steps": budget["epochs"]
+                             * budget["steps_per_epoch"]})
+
+
+def reference_name(protocol: str) -> str:
+    """The reference row's method name: ``"paper: <the paper's best method>"``."""
+    return REFERENCE_PREFIX + PROTOCOLS[protocol].reference
+
+
+def _profile(protocol: str, profile: str) -> Experiment:
+    proto = PROTOCOLS[protocol]
+    base = get_preset(proto.paper).profile(profile)
+    reference = get_preset(proto.paper).profile("cpu").methods[proto.reference]
+    methods = {name: {"trainer": TRAINER, "params": {"protocol": protocol, "recipe": key}}
+               for key, name in RECIPES.items()}
+    methods[reference_name(protocol)] = dataclasses.asdict(reference)
+    # The paper's shared parameters that a trainer here declares (not e.g. its SVM's C).
+    declared_names = set()
+    for trainer in {TRAINER, reference.trainer}:
+        declared_names |= set(declared(TRAINERS.get(trainer), skip=1)[0])
+    params = {k: v for k, v in base.params.items() if k in declared_names}
+    return base.replace(name=f"Leaderboard on {proto.paper} ({profile})", methods=methods,
+                        params=params,
+                        report={"metrics": list(dict.fromkeys([proto.metric, "macro_f1"])),
+                                "ranks": {"metrics": [proto.metric]}})
+
+
+def _beats_paper(protocol: str):
+    proto = PROTOCOLS[protocol]
+
+    def check(df) -> Measurement:
+        ref = reference_name(protocol)
+        names = [n for n in RECIPES.values() if n in set(df["method"])]
+        wide = method_means(df, proto.metric, names + [ref])
+        best = wide[names].mean().idxmax()
+        return Measurement((wide[best] - wide[ref]).to_numpy(),
+                           f"best recipe {best} {wide[best].mean():.3f} vs {ref} "
+                           f"{wide[ref].mean():.3f} ({proto.metric})")
+    return check
+
+
+def _register(protocol: str) -> None:
+    proto = PROTOCOLS[protocol]
+    profiles = {p: (lambda p=p: _profile(protocol, p))
+                for p in ("smoke", "quick", "cpu", "paper")}
+    finding = Finding(
+        f"lb.{protocol}.best-recipe-beats-paper",
+        f"The best long-tail recipe beats {proto.paper}'s best method "
+        f"({proto.reference}) on {proto.metric} under the same budget.",
+        "(not a claim of the paper: the leaderboard's question)", _beats_paper(protocol),
+        source="leaderboard",
+        caveat=f"the best recipe is chosen on the test folds it is scored on; budget: "
+               f"{proto.note}")
+    register_preset(f"leaderboard.{protocol}", profiles,
+                    f"Long-tail recipes vs {proto.paper}'s best, same protocol and budget",
+                    findings=[finding])
+
+
+for _protocol in PROTOCOLS:
+    _register(_protocol)
+
+
+def check_protocols(papers) -> list:
+    """The protocols named by ``papers`` (``None``: all), in :data:`PROTOCOLS` order.
+
+    Raises:
+        ValueError: for a paper without a leaderboard protocol (naming those that have one).
+    """
+    if papers is None:
+        return list(PROTOCOLS)
+    papers = [papers] if isinstance(papers, str) else list(papers)
+    unknown = [p for p in papers if p not in PROTOCOLS]
+    if unknown or not papers:
+        raise ValueError(f"`papers` must name papers with a leaderboard protocol, of "
+                         f"{list(PROTOCOLS)}; received {unknown or papers!r}.")
+    return [p for p in PROTOCOLS if p in papers]
+
+
+def summary(out, write: bool = True) -> dict:
+    """The table across the protocols run into ``out/<paper>/`` by ``imbkeras leaderboard``.
+
+    Per protocol, each method's mean of the paper's metric and its average rank
+    over the protocol's blocks (scenario, fold, seed); across protocols, the
+    average of those ranks, a Friedman test and Holm-corrected pairwise
+    Wilcoxon tests (blocks: the protocols; needs three or more methods and two
+    or more protocols), and per protocol the verdict of "the best recipe beats
+    the paper's best". The reference rows are named :data:`PAPER_BEST` here.
+
+    Args:
+        out: the leaderboard directory.
+        write: write ``leaderboard.md``, ``leaderboard.csv`` and
+            ``leaderboard_verdicts.csv`` into ``out``.
+
+    Returns:
+        ``{"markdown": str, "table": DataFrame, "verdicts": DataFrame}``.
+
+    Raises:
+        FileNotFoundError: when ``out`` holds no protocol's results.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from imbkeras.experiments import _analysis
+    from imbkeras.experiments._findings import check_findings
+    from imbkeras.experiments._report import markdown_table
+    from imbkeras.experiments._store import ResultStore, atomic_write_text
+
+    out = Path(out)
+    scores, ranks, rows, verdicts = {}, {}, [], []
+    for protocol in PROTOCOLS:
+        d = out / protocol
+        if not (d / "runs").is_dir():
+            continue
+        df = ResultStore(d).table()
+        if df.empty:
+            continue
+        metric = PROTOCOLS[protocol].metric
+        named = df.assign(method=df["method"].where(~df["method"].str.startswith(
+            REFERENCE_PREFIX), PAPER_BEST))
+        scores[protocol] = named.groupby("method", sort=False)[metric].mean()
+        ranks[protocol] = _analysis.average_ranks(named, metric)
+        rows += [{"protocol": protocol, "method": m, "score": v}
+                 for m, v in scores[protocol].items()]
+        found = check_findings(df, f"leaderboard.{protocol}").iloc[0]
+        verdicts.append({"protocol": protocol, "metric": metric, "ours": found["ours"],
+                         "effect": found["effect"], "spread": found["spread"],
+                         "n": found["n"], "verdict": found["verdict"]})
+    if not scores:
+        raise FileNotFoundError(f"no leaderboard protocol's results in `out`={str(out)!r} "
+                                f"(expected {[str(out / p) for p in PROTOCOLS]}); run "
+                                f"`imbkeras leaderboard --out {out}` first.")
+    table = pd.concat({p: pd.DataFrame({"score": s, "rank": ranks[p]})
+                       for p, s in scores.items()}, axis=1)
+    table[("all", "average rank")] = table.xs("rank", axis=1, level=1).mean(axis=1)
+    table = table.sort_values(("all", "average rank"))
+    verdicts = pd.DataFrame(verdicts)
+    md = ["# Leaderboard", "",
+          "Each protocol is its paper's; every recipe trains the paper's network for the "
+          "reference row's number of optimisation steps. score: the paper's metric "
+          f"({', '.join(f'{p}: {PROTOCOLS[p].metric}' for p in scores)}), mean over the "
+          "protocol's runs; rank: average rank over its blocks (1 = best).", "",
+          markdown_table(table), ""]
+    cross = pd.DataFrame(rows)
+    try:
+        fr = _analysis.friedman_test(cross, "score", blocks=["protocol"])
+        md += [f"Friedman test across protocols: chi² = {fr['statistic']:.3f}, "
+               f"p = {fr['pvalue']:.3g} ({fr['n_methods']} methods, {fr['n_blocks']} "
+               f"protocols).", ""]
+        wil = _analysis.pairwise_wilcoxon(cross, "score", blocks=["protocol"])
+        md += ["Pairwise Wilcoxon across protocols (Holm-corrected): "
+               f"{int(wil['reject'].sum())} of {len(wil)} pairs differ at 0.05.", ""]
+    except ValueError as err:
+        md += [f"Friedman test across protocols: not computed ({err}).", ""]
+    md += ["## Best recipe vs the paper's best", ""]
+    for v in verdicts.itertuples():
+        md.append(f"- {v.protocol}: {v.ours}; difference {v.effect:+.3f} ± {v.spread:.3f} "
+                  f"over {v.n} blocks: {v.verdict}.")
+    text = "\n".join(md) + "\n"
+    if write:
+        atomic_write_text(out / "leaderboard.md", text)
+        atomic_write_text(out / "leaderboard.csv", table.to_csv())
+        atomic_write_text(out / "leaderboard_verdicts.csv", verdicts.to_csv(index=False))
+    return {"markdown": text, "table": table, "verdicts": verdicts}

@@ -1,0 +1,82 @@
+"""The leaderboard: nine long-tail recipes beside each paper's best, on the paper's protocol."""
+
+import dataclasses
+import typing
+
+import pandas as pd
+import pytest
+
+from imbkeras.experiments import _cli, get_preset
+from imbkeras.experiments.presets import leaderboard as lb
+
+
+def test_recipes_are_long_tail_fits_and_protocols_are_declared():
+    from imbkeras.training import LONG_TAIL_RECIPES
+
+    assert tuple(lb.RECIPES) == LONG_TAIL_RECIPES == typing.get_args(lb.RecipeName)
+    assert tuple(lb.PROTOCOLS) == typing.get_args(lb.ProtocolName)
+
+
+@pytest.mark.parametrize("protocol", list(lb.PROTOCOLS))
+@pytest.mark.parametrize("profile", ["smoke", "quick", "cpu", "paper"])
+def test_a_profile_is_the_papers_protocol_with_the_recipes_and_its_best(protocol, profile):
+    proto = lb.PROTOCOLS[protocol]
+    exp = get_preset(f"leaderboard.{protocol}").profile(profile).validate()
+    paper = get_preset(proto.paper).profile(profile)
+    for field in ("datasets", "dataset_params", "cv", "scenarios", "protocol", "seeds", "folds"):
+        assert getattr(exp, field) == getattr(paper, field), field
+    assert list(exp.methods) == [*lb.RECIPES.values(), lb.reference_name(protocol)]
+    reference = get_preset(proto.paper).profile("cpu").methods[proto.reference]
+    assert exp.methods[lb.reference_name(protocol)] == reference
+    assert {m.params["recipe"] for n, m in exp.methods.items() if m.trainer == lb.TRAINER} \
+        == set(lb.RECIPES)
+    assert all(exp.params[k] == paper.params[k] for k in exp.params)
+
+
+def test_a_smoke_leaderboard_runs_every_recipe_on_the_reference_budget(tmp_path):
+    out = tmp_path / "lb"
+    code = _cli.main(["leaderboard", "--papers", "buda2018", "--profile", "smoke",
+                      "--out", str(out), "--no-progress"])
+    assert code == 0
+    df = pd.read_csv(out / "buda2018" / "results.csv")
+    assert set(df["method"]) == {*lb.RECIPES.values(), lb.reference_name("buda2018")}
+    assert not df["method"].isna().any()
+    exp = get_preset("leaderboard.buda2018").profile("smoke")
+    iterations = exp.params["iterations"]
+    recipes = df[df["method"] != lb.reference_name("buda2018")]
+    assert (recipes["steps"] == iterations).all() and (recipes["budget_steps"] == iterations).all()
+    # the reference (Buda's trainer) took `iterations` steps: its epochs of `chunk` steps
+    key = df.loc[df["method"] == lb.reference_name("buda2018"), "training_key"].iloc[0]
+    history = pd.read_csv(out / "buda2018" / "trainings" / key / "history.csv")
+    chunk = exp.params["log_every"] if iterations % exp.params["log_every"] == 0 else iterations
+    assert len(history) * chunk == iterations
+    text = (out / "leaderboard.md").read_text()
+    assert "paper's best" in text and "buda2018: best recipe" in text
+    assert "not computed" in text  # one protocol: no test across protocols
+    table = pd.read_csv(out / "leaderboard.csv", header=[0, 1], index_col=0)
+    assert len(table) == len(lb.RECIPES) + 1
+    verdicts = pd.read_csv(out / "leaderboard_verdicts.csv")
+    assert verdicts["protocol"].tolist() == ["buda2018"]
+    assert verdicts["verdict"].iloc[0] in ("holds", "holds within noise", "does not hold")
+
+
+def test_a_paper_without_a_protocol_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "lb"
+    assert _cli.main(["leaderboard", "--papers", "luo2019", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "'luo2019'" in err and "buda2018" in err and not out.exists()
+
+
+def test_a_recipe_typo_is_refused_by_validate():
+    exp = get_preset("leaderboard.buda2018").profile("smoke")
+    spec = exp.methods["CE"]
+    bad = exp.replace(methods={**exp.methods, "CE": dataclasses.replace(
+        spec, params={**spec.params, "recipe": "ldam"})})
+    with pytest.raises(ValueError, match=r"`methods\.CE\.params\.recipe` must be one of "
+                                         r"\['ce', .*received 'ldam'\. Did you mean"):
+        bad.validate()
+
+
+def test_summary_needs_results(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no leaderboard protocol's results"):
+        lb.summary(tmp_path)

@@ -57,6 +57,7 @@ def test_a_smoke_leaderboard_runs_every_recipe_on_the_reference_budget(tmp_path)
     assert len(table) == len(lb.RECIPES) + 1
     verdicts = pd.read_csv(out / "leaderboard_verdicts.csv")
     assert verdicts["protocol"].tolist() == ["buda2018"]
+    assert set(verdicts.columns) >= {"ours", "effect", "spread", "n", "verdict"}
     assert verdicts["verdict"].iloc[0] in ("holds", "holds within noise", "does not hold")
 
 
@@ -80,3 +81,15 @@ def test_a_recipe_typo_is_refused_by_validate():
 def test_summary_needs_results(tmp_path):
     with pytest.raises(FileNotFoundError, match="no leaderboard protocol's results"):
         lb.summary(tmp_path)
+
+
+def test_the_3d_protocol_runs_every_recipe_on_the_multipath_network(tmp_path):
+    from imbkeras.experiments import run_experiment
+
+    exp = get_preset("leaderboard.luo2019").profile("smoke")
+    df = run_experiment(exp, tmp_path / "luo", progress=False)
+    assert df.attrs["status"].failed == 0 and len(df) == len(lb.RECIPES) + 1
+    recipes = df[df["method"] != lb.reference_name("luo2019")]
+    k = 2  # the smoke profile's class set
+    budget = k * exp.params["path_epochs"] * -(-recipes["n_train"] // exp.params["batch_size"])
+    assert (recipes["steps"] == budget).all()

@@ -20,8 +20,11 @@ its margin is optimistic; the verdict weighs the spread over the blocks.
 
 Protocols so far: ``buda2018`` (digits, step and linear imbalance, LeNet-5),
 ``koziarski2020`` (digits at 16x16x3, Koziarski's five imbalance kinds, the
-profile's backbone) and ``gryshkevych2016`` (both liposome problems,
-cropped and masked particles, LipNet-4): the 2D single-label ones.
+profile's backbone), ``gryshkevych2016`` (both liposome problems, cropped
+and masked particles, LipNet-4) and ``luo2019`` (simulated subtomograms at
+2, 3 and 4 classes, the multi-path CNN trained end to end): 2D and 3D,
+single-label. The multi-label protocol (aljoudi2023) needs the recipes'
+multi-label forms and is not built yet.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ RECIPES = {"ce": "CE", "ros": "ROS", "cb_focal": "CB focal", "la_loss": "LA loss
            "ldam_drw": "LDAM-DRW", "crt": "cRT", "mixup_drw": "mixup-DRW"}
 RecipeName = Literal["ce", "ros", "cb_focal", "la_loss", "posthoc_la", "balanced_softmax",
                      "ldam_drw", "crt", "mixup_drw"]
-ProtocolName = Literal["buda2018", "koziarski2020", "gryshkevych2016"]
+ProtocolName = Literal["buda2018", "koziarski2020", "gryshkevych2016", "luo2019"]
 REFERENCE_PREFIX = "paper: "
 #: The reference rows' name in the table across protocols.
 PAPER_BEST = "paper's best"
@@ -153,6 +156,29 @@ def _gry_budget(ctx):
             "optimizer": lambda: keras.optimizers.Adam(p.get("learning_rate", 1e-3))}
 
 
+# -- luo2019: the multi-path CNN (K paths of the first design) end to end, Adam ----------------
+def _luo_network(ctx, shape):
+    from imbkeras import models
+
+    p = ctx.params
+    design = (p.get("path_designs") or models.PATH_VARIANTS_3D)[0]
+    return models.create_model(p.get("model", "multipath3d"), input_shape=shape,
+                               num_classes=ctx.num_classes, num_paths=ctx.num_classes,
+                               path=design, pooling="global_avg",
+                               width=p.get("path_width", 1.0), dropout=p.get("head_dropout", 0.5))
+
+
+def _luo_budget(ctx):
+    import keras
+
+    p = ctx.params
+    batch = int(p.get("batch_size", 32))
+    # The reference trains K paths (one per class) for at most path_epochs passes each.
+    return {"epochs": ctx.num_classes * int(p.get("path_epochs", 50)),
+            "steps_per_epoch": math.ceil(len(ctx.y_train) / batch), "batch_size": batch,
+            "optimizer": lambda: keras.optimizers.Adam(p.get("learning_rate", 1e-3))}
+
+
 PROTOCOLS = {
     "buda2018": Protocol("buda2018", "ROS+thr", "auc_ovr", _as_is, _buda_network, _buda_budget,
                          "iterations SGD steps of batch_size, as every Buda method"),
@@ -163,6 +189,11 @@ PROTOCOLS = {
     "gryshkevych2016": Protocol(
         "gryshkevych2016", "LipNet-4", "macro_f1", _gry_inputs, _gry_network, _gry_budget,
         "epochs x the hybrid-resampled set's batches, as LipNet-4 (same augmentation)"),
+    "luo2019": Protocol(
+        "luo2019", "Multi-path CNN + mixup+focal loss", "macro_f1", _as_is, _luo_network,
+        _luo_budget,
+        "K x path_epochs passes: the most the reference's K paths train (early stopping "
+        "may stop them sooner; its design search and heads on cached features are on top)"),
 }
 
 

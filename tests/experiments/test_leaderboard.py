@@ -93,3 +93,16 @@ def test_the_3d_protocol_runs_every_recipe_on_the_multipath_network(tmp_path):
     k = 2  # the smoke profile's class set
     budget = k * exp.params["path_epochs"] * -(-recipes["n_train"] // exp.params["batch_size"])
     assert (recipes["steps"] == budget).all()
+
+
+def test_a_protocol_keeps_its_papers_preflight():
+    from imbkeras.experiments import _registry
+
+    exp = get_preset("leaderboard.koziarski2020").profile("paper")
+    try:
+        get_preset("koziarski2020").preflight(get_preset("koziarski2020").profile("paper"))
+    except FileNotFoundError:  # no ImageNet weights here: the leaderboard refuses as well
+        with pytest.raises(FileNotFoundError, match="ImageNet weights"):
+            _registry.preflight(exp)
+    else:
+        _registry.preflight(exp)

@@ -109,11 +109,11 @@ def _buda_budget(ctx):
 
 # -- koziarski2020: the profile's backbone, RMSprop, stage 1 of TS-SMOTE+RUS ---------------------
 def _kozi_network(ctx, shape):
-    from imbkeras import models
+    from imbkeras.experiments.presets import koziarski2020 as kozi
 
-    p = ctx.params
-    return models.create_model(p.get("backbone", "mobilenet_classifier"), input_shape=shape,
-                               num_classes=ctx.num_classes, **(p.get("backbone_kwargs") or {}))
+    p = ctx.params  # the reference's backbone and initialisation (ImageNet in the paper profile)
+    return kozi._backbone(ctx, p.get("backbone", "mobilenet_classifier"),
+                          p.get("backbone_kwargs"), p.get("weights"))[0]
 
 
 def _kozi_budget(ctx):
@@ -277,9 +277,14 @@ def _register(protocol: str) -> None:
         source="leaderboard",
         caveat=f"the best recipe is chosen on the test folds it is scored on; budget: "
                f"{proto.note}")
+    def preflight(exp):  # the paper's own checks (e.g. koziarski2020's ImageNet weights)
+        check = get_preset(proto.paper).preflight
+        if check is not None:
+            check(exp)
+
     register_preset(f"leaderboard.{protocol}", profiles,
                     f"Long-tail recipes vs {proto.paper}'s best, same protocol and budget",
-                    findings=[finding])
+                    findings=[finding], preflight=preflight)
 
 
 for _protocol in PROTOCOLS:

@@ -28,10 +28,11 @@ def saved(tmp_path_factory):
 
 
 def _load_in_fresh_process(path, prelude):
+    custom = ", custom_objects=objects" if "objects =" in prelude else ""
     code = textwrap.dedent(f"""
         {prelude}
         import keras
-        model = keras.models.load_model({str(path)!r}{", custom_objects=objects" if "objects =" in prelude else ""})
+        model = keras.models.load_model({str(path)!r}{custom})
         import numpy as np
         logs = model.evaluate(np.zeros((3, 4, 4, 1)), np.eye(3), return_dict=True, verbose=0)
         print(type(model.loss).__name__, sorted(logs))

@@ -18,8 +18,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_callable, check_callbacks, check_positive_int, check_resampler,
-                                  check_seed, check_verbose)
+from imbkeras._validation import (_short, check_callable, check_callbacks, check_positive_int,
+                                  check_resampler, check_seed, check_verbose)
 
 
 class _Ensemble(ClassifierMixin, BaseEstimator):

@@ -2,7 +2,8 @@
 
 ``imbkeras run CONFIG.yaml``, ``imbkeras reproduce PAPER [--profile
 smoke|quick|cpu|paper]``, ``imbkeras report DIR``, ``imbkeras findings
-PAPER [DIR]`` and ``imbkeras leaderboard [--papers ...] [--profile ...]``. Every argument is checked, and the configuration validated,
+PAPER [DIR]`` and ``imbkeras leaderboard [--papers ...] [--profile ...]``.
+Every argument is checked, and the configuration validated,
 before anything in the output directory is touched.
 """
 

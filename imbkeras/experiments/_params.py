@@ -145,7 +145,7 @@ def check_value(value, annotation, name: str):
         >>> check_value("adma", typing.Literal["adam", "sgd"], "params.optimizer")
         Traceback (most recent call last):
         ...
-        ValueError: `params.optimizer` must be one of ['adam', 'sgd']; received 'adma'. Did you mean 'adam'?
+        ValueError: `params.optimizer` must be one of ['adam', 'sgd']; received 'adma'. Did ...
     """
     if annotation is inspect.Parameter.empty or annotation is typing.Any:
         return

@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_callable, check_callbacks, check_choice, check_labels,
-                                  check_pair, check_positive_int, check_real, check_resampler,
-                                  check_same_length, check_samples, check_seed, check_verbose)
+from imbkeras._validation import (_short, check_callable, check_callbacks, check_choice,
+                                  check_labels, check_pair, check_positive_int, check_real,
+                                  check_resampler, check_same_length, check_samples, check_seed,
+                                  check_verbose)
 from imbkeras.models import build_path_classifier, multipath_path_model
 
 BALANCES = ("batches", "weights", "none")

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 
 from imbkeras import pipeline
-from imbkeras._validation import (_short, check_callbacks, check_pair, check_positive_int, check_seed,
-                                  check_verbose)
+from imbkeras._validation import (_short, check_callbacks, check_pair, check_positive_int,
+                                  check_seed, check_verbose)
 
 
 def fit_resampled(model: keras.Model, x, y, *, sampler=None, augment=None, epochs: int = 10,

@@ -19,9 +19,9 @@ import keras
 import numpy as np
 
 from imbkeras import pipeline, sampling
-from imbkeras._validation import (_short, check_callbacks, check_labels, check_optional_int, check_positive_int,
-                                  check_resampler, check_same_length, check_samples, check_seed,
-                                  check_verbose)
+from imbkeras._validation import (_short, check_callbacks, check_labels, check_optional_int,
+                                  check_positive_int, check_resampler, check_same_length,
+                                  check_samples, check_seed, check_verbose)
 from imbkeras.models import split_head
 
 #: Feature matrices above this size are cached in a memory-mapped file.

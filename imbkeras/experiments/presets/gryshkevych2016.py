@@ -386,7 +386,7 @@ def cpu() -> Experiment:
     ~280 steps. Estimated before choosing, from 3 epochs of 20x20 LipNet-4
     measured at 223 s on a shared machine (about 70 s alone) and LipNet-6
     costing ~5 times LipNet-4 in an earlier quick run: ~66 min at 20x20.
-    Measured by the reference run: 56.5 min in all (2 cores shared with test
+    Measured by the reference run: 56.0 min in all (2 cores shared with test
     runs), LipNet-4-sized trainings 8-30 s, LipNet-6 87-149 s (it resizes to
     32x32).
     """

@@ -57,3 +57,21 @@ def test_every_registered_object_is_returned():
     objects = imbkeras.keras_objects()
     assert objects["imbkeras>MacroF1"] is MacroF1 and objects["imbkeras>FocalLoss"] is FocalLoss
     assert all(name.startswith("imbkeras>") for name in objects)
+
+
+def test_it_returns_every_object_the_package_registers():
+    # In a fresh process: what keras_objects() loads, then what importing every module adds.
+    code = textwrap.dedent("""
+        import importlib, pkgutil
+        import keras, imbkeras
+        ours = set(imbkeras.keras_objects())
+        for m in pkgutil.walk_packages(imbkeras.__path__, "imbkeras."):
+            importlib.import_module(m.name)
+        every = {k for k in keras.saving.get_custom_objects() if k.startswith("imbkeras>")}
+        print(sorted(every - ours), len(every))
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    missing, n = run.stdout.strip().rsplit(" ", 1)
+    assert missing == "[]" and int(n) >= 20

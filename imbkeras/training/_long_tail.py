@@ -41,6 +41,7 @@ from imbkeras._validation import (_short, check_callbacks, check_choice, check_l
 from imbkeras.layers import PriorCorrection
 from imbkeras.models import split_head
 from imbkeras.training._drw import DeferredReweighting
+from imbkeras.training._multipath_fit import _optimizer_factory
 from imbkeras.training._two_phase import fine_tune_head
 
 #: The recipes of :func:`long_tail_fit`, in the order of the module's table.
@@ -81,19 +82,6 @@ class _StepCounter(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
-
-
-def _make_optimizer(optimizer):
-    if isinstance(optimizer, keras.optimizers.Optimizer):
-        raise TypeError(f"`optimizer` must be an optimizer name (e.g. 'adam') or a callable "
-                        f"returning a fresh optimizer (a recipe may compile twice); received "
-                        f"the instance {_short(optimizer)}.")
-    if isinstance(optimizer, str):
-        return lambda: keras.optimizers.get(optimizer)
-    if callable(optimizer):
-        return optimizer
-    raise TypeError(f"`optimizer` must be an optimizer name or a callable returning an "
-                    f"optimizer; received {_short(optimizer)}.")
 
 
 def _reinitialise(head: keras.Model, seed) -> None:
@@ -205,7 +193,7 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
                        else check_positive_int(steps_per_epoch, "steps_per_epoch"))
     seed = check_seed(seed)
     verbose = check_verbose(verbose)
-    make_optimizer = _make_optimizer(optimizer)
+    make_optimizer = _optimizer_factory(optimizer)
     tau = check_real(tau, "tau", minimum=0.0)
     drw_start = check_real(drw_start, "drw_start", minimum=0.0, maximum=1.0)
     mixup_alpha = check_real(mixup_alpha, "mixup_alpha", minimum=0.0)

@@ -94,12 +94,17 @@ def split_validation(y, fraction: float = 0.15, seed: int | None = 0):
     return np.sort(tr), np.sort(va)
 
 
-def _optimizer_factory(optimizer, learning_rate):
-    if optimizer is not None and isinstance(optimizer, keras.optimizers.Optimizer):
-        raise TypeError(f"`optimizer` must be a callable returning a fresh optimizer (each "
-                        f"path and the head get their own), e.g. lambda: "
+def _optimizer_factory(optimizer, learning_rate: float = 1e-3):
+    """A callable returning a fresh optimizer: ``optimizer`` itself, a Keras optimizer name
+    (``"adam"``), or Adam(``learning_rate``) for ``None``; an instance is refused (a
+    recipe that compiles more than once, e.g. each path and the head, needs a new one)."""
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"`optimizer` must be an optimizer name or a callable returning a "
+                        f"fresh optimizer (each compile gets its own), e.g. lambda: "
                         f"keras.optimizers.Adam(1e-3); received the optimizer instance "
                         f"{_short(optimizer)}.")
+    if isinstance(optimizer, str):
+        return lambda: keras.optimizers.get(optimizer)
     return check_callable(optimizer or (lambda: keras.optimizers.Adam(learning_rate)),
                           "optimizer", "a callable returning a fresh optimizer")
 

@@ -62,9 +62,6 @@ SVM = "gryshkevych2016.svm"
 PROBLEMS = ("lamellarity", "encapsulation")
 DATASETS = {p: f"gryshkevych2016.{p}" for p in PROBLEMS}
 MODES = ("surrounding", "cropped", "masked")
-# The trainers' parameters that take one of a few values (checked by validate()).
-InputMode = Literal["surrounding", "cropped", "masked"]
-LipNetName = Literal["lipnet1", "lipnet2", "lipnet4", "lipnet4c", "lipnet6"]
 # Figure 17: augmentations added one at a time, in the order of section 8.2 ("the Flip tick
 # means Rotation, Shift and Flip"; zoom is "the last point").
 AUGMENTATIONS = ("rotation", "shift", "flip", "shear", "zoom")
@@ -78,6 +75,9 @@ AUG_ARGS = {"rotation": {"rotation_range": 180.0},
 ABLATION = tuple(f"aug{i} " + ("none" if i == 0 else "+" + AUGMENTATIONS[i - 1])
                  for i in range(len(AUGMENTATIONS) + 1))
 LIPNETS = ("1", "2", "4", "4c", "6")
+# The trainers' parameters that take one of a few values (checked by validate()).
+InputMode = Literal[MODES]
+LipNetName = Literal[tuple(f"lipnet{v}" for v in LIPNETS)]
 # Section 4.8 and 7: batch 32, label smoothing 0.1; the optimiser is Adam (lr 1e-3): the
 # thesis tried Adam and SGD and found that "both ADAM and SGD performed well" (section 11).
 # The authors' code uses SGD lr 0.01, momentum 0.9, Nesterov (``optimizer="sgd"``,

@@ -30,6 +30,8 @@ multi-label forms and is not built yet.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import math
 from typing import Callable, Literal
 
@@ -47,9 +49,6 @@ TRAINER = "leaderboard.recipe"
 RECIPES = {"ce": "CE", "ros": "ROS", "cb_focal": "CB focal", "la_loss": "LA loss",
            "posthoc_la": "post-hoc LA", "balanced_softmax": "balanced softmax",
            "ldam_drw": "LDAM-DRW", "crt": "cRT", "mixup_drw": "mixup-DRW"}
-RecipeName = Literal["ce", "ros", "cb_focal", "la_loss", "posthoc_la", "balanced_softmax",
-                     "ldam_drw", "crt", "mixup_drw"]
-ProtocolName = Literal["buda2018", "koziarski2020", "gryshkevych2016", "luo2019"]
 REFERENCE_PREFIX = "paper: "
 #: The reference rows' name in the table across protocols.
 PAPER_BEST = "paper's best"
@@ -59,15 +58,20 @@ PAPER_BEST = "paper's best"
 class Protocol:
     """How the recipes run on one paper's protocol.
 
+    The functions get ``p``, the reference trainer's parameters: its declared
+    defaults overridden by the run's (the paper's profile), so a budget reads
+    the very values the reference row trains with.
+
     Attributes:
         paper: the paper preset whose profiles give the data and the grid.
         reference: the paper's best method (a method of its ``cpu`` profile).
         metric: the paper's headline metric (a results column).
         inputs: ``(ctx, x) -> x`` the network's input from the dataset's arrays.
-        network: ``(ctx, input_shape) -> keras.Model`` (softmax output).
-        budget: ``ctx -> dict`` of :func:`long_tail_fit` arguments: ``epochs``,
-            ``steps_per_epoch``, ``batch_size``, ``optimizer`` (a factory) and
-            optionally ``augment``; the steps equal the reference row's.
+        network: ``(ctx, p, input_shape) -> keras.Model`` (softmax output).
+        budget: ``(ctx, p) -> dict`` of :func:`long_tail_fit` arguments:
+            ``epochs``, ``steps_per_epoch``, ``batch_size``, ``optimizer`` (a
+            factory) and optionally ``augment``; the steps equal the reference
+            row's.
         note: how the budget matches the reference row, for the report.
     """
 
@@ -84,99 +88,86 @@ def _as_is(ctx, x):
     return x
 
 
-# -- buda2018: LeNet-5, SGD with Caffe's inv policy, `iterations` steps of `batch_size` ---------
-def _buda_network(ctx, shape):
+# -- buda2018: the paper's recipe for the dataset (LeNet-5 or All-CNN-C), its SGD schedule -----
+def _buda_network(ctx, p, shape):
     from imbkeras import models
+    from imbkeras.experiments.presets import buda2018 as buda
 
-    return models.create_model("lenet5", input_shape=shape, num_classes=ctx.num_classes,
-                               weight_decay=ctx.params.get("weight_decay", 5e-4))
+    r = buda._recipe(p, ctx.dataset)
+    return models.create_model(r["model"], input_shape=shape, num_classes=ctx.num_classes,
+                               weight_decay=r["weight_decay"])
 
 
-def _buda_budget(ctx):
-    import keras
+def _buda_budget(ctx, p):
+    from imbkeras.experiments.presets import buda2018 as buda
 
-    from imbkeras import training
-
-    p = ctx.params
-    iterations, chunk = int(p.get("iterations", 10000)), int(p.get("log_every", 100))
-    chunk = chunk if iterations % chunk == 0 else iterations
-    return {"epochs": iterations // chunk, "steps_per_epoch": chunk,
-            "batch_size": int(p.get("batch_size", 64)),
-            "optimizer": lambda: keras.optimizers.SGD(
-                training.InverseDecay(p.get("learning_rate", 0.01), p.get("lr_gamma", 1e-4),
-                                      p.get("lr_power", 0.75)), momentum=p.get("momentum", 0.9))}
+    r = buda._recipe(p, ctx.dataset)
+    chunk = buda._steps_per_chunk(r["iterations"], int(r["log_every"]))
+    return {"epochs": r["iterations"] // chunk, "steps_per_epoch": chunk,
+            "batch_size": r["batch_size"], "optimizer": lambda: buda._optimizer(r)}
 
 
 # -- koziarski2020: the profile's backbone, RMSprop, stage 1 of TS-SMOTE+RUS ---------------------
-def _kozi_network(ctx, shape):
+def _kozi_network(ctx, p, shape):
     from imbkeras.experiments.presets import koziarski2020 as kozi
 
-    p = ctx.params  # the reference's backbone and initialisation (ImageNet in the paper profile)
-    return kozi._backbone(ctx, p.get("backbone", "mobilenet_classifier"),
-                          p.get("backbone_kwargs"), p.get("weights"))[0]
+    # the reference's backbone and initialisation (ImageNet in the paper profile)
+    return kozi._backbone(ctx, p["backbone"], p["backbone_kwargs"], p["weights"])[0]
 
 
-def _kozi_budget(ctx):
+def _kozi_budget(ctx, p):
     import keras
 
-    p = ctx.params
-    batch = int(p.get("batch_size", 32))
     # The reference's stage 1 trains on the SMOTE-balanced set: K x the largest class.
     n = ctx.num_classes * int(np.bincount(ctx.y_train).max())
-    return {"epochs": int(p.get("epochs", 20)), "steps_per_epoch": math.ceil(n / batch),
-            "batch_size": batch,
-            "optimizer": lambda: keras.optimizers.RMSprop(p.get("learning_rate", 1e-4))}
+    return {"epochs": p["epochs"], "steps_per_epoch": math.ceil(n / p["batch_size"]),
+            "batch_size": p["batch_size"],
+            "optimizer": lambda: keras.optimizers.RMSprop(p["learning_rate"])}
 
 
 # -- gryshkevych2016: LipNet-4 on cropped+masked particles, the thesis' augmentation, Adam -------
 def _gry_inputs(ctx, x):
-    from imbkeras import synthetic
-
-    return synthetic.select_input_mode(x, "masked")[..., :1]
-
-
-def _gry_network(ctx, shape):
-    from imbkeras import models
-
-    return models.create_model("lipnet4", input_shape=shape, num_classes=ctx.num_classes)
-
-
-def _gry_budget(ctx):
-    import keras
-
     from imbkeras.experiments.presets import gryshkevych2016 as gry
 
-    p = ctx.params
-    batch = int(p.get("batch_size", 32))
+    return gry._inputs(x, "masked")[..., :1]
+
+
+def _gry_network(ctx, p, shape):
+    from imbkeras import models
+
+    return models.create_model(p["model"], input_shape=shape, num_classes=ctx.num_classes)
+
+
+def _gry_budget(ctx, p):
+    from imbkeras.experiments.presets import gryshkevych2016 as gry
+
     # The reference's epoch is the hybrid sampler's draw: every class at 80 % of the majority.
-    target = int(round((1 - p.get("drop_majority", 0.2)) * np.bincount(ctx.y_train).max()))
-    return {"epochs": int(p.get("epochs", 40)),
-            "steps_per_epoch": math.ceil(ctx.num_classes * target / batch),
-            "batch_size": batch, "augment": gry._augment(gry.AUGMENTATIONS, ctx.seed),
-            "optimizer": lambda: keras.optimizers.Adam(p.get("learning_rate", 1e-3))}
+    target = int(round((1 - p["drop_majority"]) * np.bincount(ctx.y_train).max()))
+    return {"epochs": p["epochs"],
+            "steps_per_epoch": math.ceil(ctx.num_classes * target / p["batch_size"]),
+            "batch_size": p["batch_size"], "augment": gry._augment(p["augment"], ctx.seed),
+            "optimizer": lambda: gry._optimizer(p["optimizer"], p["learning_rate"],
+                                                p["momentum"])}
 
 
 # -- luo2019: the multi-path CNN (K paths of the first design) end to end, Adam ----------------
-def _luo_network(ctx, shape):
+def _luo_network(ctx, p, shape):
     from imbkeras import models
 
-    p = ctx.params
-    design = (p.get("path_designs") or models.PATH_VARIANTS_3D)[0]
-    return models.create_model(p.get("model", "multipath3d"), input_shape=shape,
-                               num_classes=ctx.num_classes, num_paths=ctx.num_classes,
-                               path=design, pooling="global_avg",
-                               width=p.get("path_width", 1.0), dropout=p.get("head_dropout", 0.5))
+    design = (p["path_designs"] or models.PATH_VARIANTS_3D)[0]
+    return models.create_model(p["model"], input_shape=shape, num_classes=ctx.num_classes,
+                               num_paths=ctx.num_classes, path=design, pooling="global_avg",
+                               width=p["path_width"], dropout=p["head_dropout"])
 
 
-def _luo_budget(ctx):
+def _luo_budget(ctx, p):
     import keras
 
-    p = ctx.params
-    batch = int(p.get("batch_size", 32))
     # The reference trains K paths (one per class) for at most path_epochs passes each.
-    return {"epochs": ctx.num_classes * int(p.get("path_epochs", 50)),
-            "steps_per_epoch": math.ceil(len(ctx.y_train) / batch), "batch_size": batch,
-            "optimizer": lambda: keras.optimizers.Adam(p.get("learning_rate", 1e-3))}
+    return {"epochs": ctx.num_classes * p["path_epochs"],
+            "steps_per_epoch": math.ceil(len(ctx.y_train) / p["batch_size"]),
+            "batch_size": p["batch_size"],
+            "optimizer": lambda: keras.optimizers.Adam(p["learning_rate"])}
 
 
 PROTOCOLS = {
@@ -195,6 +186,24 @@ PROTOCOLS = {
         "K x path_epochs passes: the most the reference's K paths train (early stopping "
         "may stop them sooner; its design search and heads on cached features are on top)"),
 }
+RecipeName = Literal[tuple(RECIPES)]
+ProtocolName = Literal[tuple(PROTOCOLS)]
+
+
+@functools.lru_cache(maxsize=None)
+def _reference(protocol: str):
+    """The reference row's method spec (from the paper's ``cpu`` profile)."""
+    proto = PROTOCOLS[protocol]
+    return get_preset(proto.paper).profile("cpu").methods[proto.reference]
+
+
+def _reference_params(ctx, protocol: str) -> dict:
+    """The reference row's trainer parameters: its declared defaults, the run's shared
+    parameters (the paper's profile), then the reference method's own."""
+    spec = _reference(protocol)
+    names, _ = declared(TRAINERS.get(spec.trainer), skip=1)
+    defaults = {k: v.default for k, v in names.items() if v.default is not inspect.Parameter.empty}
+    return {**defaults, **ctx.params, **spec.params}
 
 
 @register_trainer(TRAINER)
@@ -215,11 +224,12 @@ def recipe(ctx, *, protocol: ProtocolName, recipe: RecipeName = "ce"):
         raise ValueError(f"`params.protocol` must be one of {sorted(PROTOCOLS)}; received "
                          f"{protocol!r}.")
     proto = PROTOCOLS[protocol]
+    p = _reference_params(ctx, protocol)
     keras.utils.set_random_seed(ctx.seed)
     x, xt = proto.inputs(ctx, ctx.x_train), proto.inputs(ctx, ctx.x_test)
-    budget = proto.budget(ctx)
+    budget = proto.budget(ctx, p)
     with ctx.scope():
-        model = proto.network(ctx, x.shape[1:])
+        model = proto.network(ctx, p, x.shape[1:])
     fit = training.long_tail_fit(model, x, ctx.y_train, recipe, num_classes=ctx.num_classes,
                                  seed=ctx.seed, verbose=ctx.verbose,
                                  callbacks=ctx.callbacks(), **budget)
@@ -236,7 +246,7 @@ def reference_name(protocol: str) -> str:
 def _profile(protocol: str, profile: str) -> Experiment:
     proto = PROTOCOLS[protocol]
     base = get_preset(proto.paper).profile(profile)
-    reference = get_preset(proto.paper).profile("cpu").methods[proto.reference]
+    reference = _reference(protocol)
     methods = {name: {"trainer": TRAINER, "params": {"protocol": protocol, "recipe": key}}
                for key, name in RECIPES.items()}
     methods[reference_name(protocol)] = dataclasses.asdict(reference)

@@ -411,6 +411,23 @@ def check_priors(priors, num_classes: int | None = None, name: str = "priors") -
     return arr
 
 
+def check_label_rates(rates, num_classes: int | None = None, name: str = "priors") -> np.ndarray:
+    """Per-label positive rates of multi-label data: 1-D, every entry in ``(0, 1)``.
+
+    Raises:
+        ValueError: naming the argument, the value received and the label at fault.
+    """
+    arr = check_class_vector(rates, name, minimum=0.0, strict=True)
+    if (arr >= 1).any():
+        raise ValueError(f"`{name}` must hold each label's positive rate, in (0, 1); received "
+                         f"{_short(arr.tolist())} (label {int(np.flatnonzero(arr >= 1)[0])} "
+                         f"is {float(arr[arr >= 1][0])!r}).")
+    if num_classes is not None and arr.size != num_classes:
+        raise ValueError(f"`{name}` must have one entry per label ({num_classes}); received "
+                         f"{arr.size} entries {_short(arr.tolist())}.")
+    return arr
+
+
 # -- recipes, ensembles and samplers --------------------------------------------
 def check_optional_int(value, name: str, minimum: int = 1):
     """``None`` (use the default), or an int >= ``minimum`` -- never replaced by a default.

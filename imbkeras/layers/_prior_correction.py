@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from imbkeras._validation import check_priors
+from imbkeras._validation import check_label_rates, check_priors
 
 
 @keras.saving.register_keras_serializable(package="imbkeras")
@@ -22,11 +22,18 @@ class PriorCorrection(keras.layers.Layer):
     probabilities; it has no weights and does not change training of the layers
     before it.
 
+    Multi-label (``multi_label=True``, per-label sigmoid outputs): each label
+    is its own binary problem, ``sigmoid(z_c - tau * log(pi_c / (1 - pi_c)))``
+    with ``pi_c`` the label's positive rate (``priors``), so a 0.5 threshold
+    on the output is a threshold ``pi_c`` on the input for ``tau = 1``.
+
     Args:
         priors: length-K training class priors (> 0), e.g. from
             :func:`imbkeras.thresholding.class_priors`.
         tau: adjustment strength >= 0 (0 leaves the input's softmax unchanged).
         from_logits: the input holds logits rather than probabilities.
+        multi_label: per-label sigmoid outputs; ``priors`` are the labels'
+            positive rates, in ``(0, 1)``.
         **kwargs: ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
 
     Returns (when called):
@@ -41,21 +48,28 @@ class PriorCorrection(keras.layers.Layer):
         >>> layer = PriorCorrection([0.8, 0.2])
         >>> np.asarray(layer(np.array([[0.6, 0.4]], "float32"))).astype(float).round(3).tolist()
         [[0.273, 0.727]]
+        >>> labels = PriorCorrection([0.1, 0.5], multi_label=True)  # rare label: 0.2 -> 0.692
+        >>> np.asarray(labels(np.array([[0.2, 0.2]], "float32"))).astype(float).round(3).tolist()
+        [[0.692, 0.2]]
 
     Reference:
         Buda, Maki, Mazurowski (2018), section 2.2.3; Menon et al. (2021), eq. (9).
     """
 
     def __init__(self, priors: Sequence[float], tau: float = 1.0, from_logits: bool = False,
-                 **kwargs):
+                 multi_label: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.priors = [float(v) for v in check_priors(priors)]
+        self.multi_label = bool(multi_label)
+        self.priors = [float(v) for v in (check_label_rates(priors) if self.multi_label
+                                          else check_priors(priors))]
         if isinstance(tau, bool) or not isinstance(tau, (int, float, np.floating, np.integer)) \
                 or not np.isfinite(tau) or tau < 0:
             raise ValueError(f"`tau` must be a finite number >= 0; received {tau!r}.")
         self.tau = float(tau)
         self.from_logits = bool(from_logits)
-        self._shift = (-self.tau * np.log(np.asarray(self.priors))).astype("float32")
+        pr = np.asarray(self.priors)
+        odds = pr / (1 - pr) if self.multi_label else pr
+        self._shift = (-self.tau * np.log(odds)).astype("float32")
 
     def build(self, input_shape):
         if input_shape[-1] is not None and input_shape[-1] != len(self.priors):
@@ -66,6 +80,14 @@ class PriorCorrection(keras.layers.Layer):
 
     def call(self, inputs):
         x = ops.convert_to_tensor(inputs)
+        if self.multi_label:
+            if self.from_logits:
+                z = x
+            else:
+                eps = 1e-7
+                p = ops.clip(x, eps, 1.0 - eps)
+                z = ops.log(p) - ops.log1p(-p)
+            return ops.sigmoid(z + ops.convert_to_tensor(self._shift, dtype=x.dtype))
         if self.from_logits:
             z = x
         else:
@@ -79,5 +101,6 @@ class PriorCorrection(keras.layers.Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"priors": self.priors, "tau": self.tau, "from_logits": self.from_logits})
+        config.update({"priors": self.priors, "tau": self.tau, "from_logits": self.from_logits,
+                       "multi_label": self.multi_label})
         return config

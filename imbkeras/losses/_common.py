@@ -7,8 +7,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from imbkeras._validation import (_short, check_class_vector, check_priors,  # noqa: F401
-                                  check_real)
+from imbkeras._validation import (_short, check_class_vector, check_label_rates,  # noqa: F401
+                                  check_priors, check_real)
 
 register = keras.saving.register_keras_serializable(package="imbkeras")
 
@@ -199,6 +199,15 @@ def as_logits(y_pred, from_logits: bool):
     eps = keras.config.epsilon()
     p = y_pred / ops.sum(y_pred, axis=-1, keepdims=True)
     return ops.log(ops.clip(p, eps, 1.0))
+
+
+def sigmoid_logits(y_pred, from_logits: bool):
+    """Per-label logits: ``y_pred`` itself, or ``log(p / (1 - p))`` of clipped sigmoid outputs."""
+    if from_logits:
+        return y_pred
+    eps = keras.config.epsilon()
+    p = ops.clip(y_pred, eps, 1.0 - eps)
+    return ops.log(p) - ops.log1p(-p)
 
 
 def binary_focal_factor(y_true, y_pred, gamma: float, from_logits: bool):

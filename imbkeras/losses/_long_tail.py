@@ -9,11 +9,13 @@ import numpy as np
 from keras import ops
 
 from imbkeras.losses._common import (ClassWeightsMixin, ImbLoss, as_logits,
-                                     binary_focal_factor, check_beta, check_class_vector, check_gamma, check_label_smoothing,
+                                     binary_focal_factor, check_beta, check_class_vector,
+                                     check_gamma, check_label_rates, check_label_smoothing,
                                      check_length, check_priors, check_real,
                                      check_samples_per_class, class_balanced_weights,
                                      class_weight_tensor, const, dense_targets, ldam_margins,
-                                     log_probs, register, smooth_labels, to_list)
+                                     log_probs, register, sigmoid_logits, smooth_labels,
+                                     to_list)
 
 _BASES = ("softmax", "sigmoid", "focal")
 
@@ -22,6 +24,13 @@ def _check_base(base) -> str:
     if base not in _BASES:
         raise ValueError(f"`base` must be one of {_BASES}; received {base!r}.")
     return base
+
+
+def _check_multi_label_base(base, multi_label) -> bool:
+    if multi_label and base == "softmax":
+        raise ValueError("`multi_label=True` needs one binary problem per label: `base` must be "
+                         "'sigmoid' or 'focal'; received 'softmax'.")
+    return bool(multi_label)
 
 
 def _check_tau(tau) -> float:
@@ -49,7 +58,8 @@ def _adjusted_cross_entropy(y_true, y_pred, shift: np.ndarray, name: str, from_l
 
 def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
                         beta: float = 0.9999, base: str = "softmax", gamma: float = 2.0,
-                        from_logits: bool = False, label_smoothing: float = 0.0):
+                        from_logits: bool = False, label_smoothing: float = 0.0,
+                        multi_label: bool = False):
     """Class-balanced loss: a base loss weighted by the inverse effective number of samples.
 
     The weight of a position of class ``y`` is ``w_y = (1 - beta) / (1 - beta ** n_y)``,
@@ -60,6 +70,11 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
       class, summed over classes as in the paper);
     * ``"focal"``: ``w_y * sum_c (1 - p_t,c) ** gamma BCE(y_c, sigmoid_c)`` (sigmoid
       focal loss, as in the paper).
+
+    Multi-label (``multi_label=True``, multi-hot ``y_true``, sigmoid or focal
+    base): each label is weighted by its own count, ``mean_c w_c * L_c`` with
+    ``L_c`` the label's (focal) binary cross-entropy and ``n_c`` its number of
+    positive samples; the mean keeps the scale of Keras's binary cross-entropy.
 
     Args:
         y_true: sparse class ids or one-hot targets (any rank).
@@ -72,20 +87,26 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
         from_logits: ``y_pred`` holds logits.
         label_smoothing: in ``[0, 1]``: targets ``y (1 - s) + s / K`` (all bases);
             the class weight comes from the unsmoothed target.
+        multi_label: multi-hot targets, one weight per label (see above).
 
     Returns:
         The loss per position, of shape ``y_pred.shape[:-1]``.
 
     Raises:
         ValueError: for ``beta`` outside ``[0, 1)``, a class with 0 samples, an
-            unknown ``base``, ``gamma < 0``, or ``samples_per_class`` whose length
-            is not K.
+            unknown ``base``, ``gamma < 0``, ``samples_per_class`` whose length
+            is not K, or ``multi_label`` with the softmax base.
 
     Examples:
         >>> import numpy as np
         >>> loss = class_balanced_loss([0, 1], np.full((2, 2), 0.5), [100, 10], beta=0.9)
         >>> np.asarray(loss).astype(float).round(4).tolist()  # weights [0.7889, 1.2111] * log 2
         [0.5468, 0.8395]
+        >>> p = np.array([[0.9, 0.5]], "float32")  # multi-hot: (0.7889 * 0.1054 + 1.2111 * log 2) / 2
+        >>> loss = class_balanced_loss([[1, 0]], p, [100, 10], beta=0.9, base="sigmoid",
+        ...                            multi_label=True)
+        >>> np.asarray(loss).astype(float).round(4).tolist()
+        [0.4613]
 
     Reference:
         Cui, Jia, Lin, Song, Belongie (2019), Class-Balanced Loss Based on
@@ -93,11 +114,18 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
     """
     w = class_balanced_weights(samples_per_class, beta)
     base = _check_base(base)
+    multi_label = _check_multi_label_base(base, multi_label)
     gamma = check_gamma(gamma)
     label_smoothing = check_label_smoothing(label_smoothing)
     y_true, y_pred = dense_targets(y_true, y_pred)
     k = y_pred.shape[-1]
     check_length(len(w), k, "samples_per_class")
+    if multi_label:
+        y_s = y_true * (1.0 - label_smoothing) + label_smoothing / 2 if label_smoothing else y_true
+        bce = ops.binary_crossentropy(y_s, y_pred, from_logits=from_logits)
+        if base == "focal" and gamma:
+            bce = binary_focal_factor(y_s, y_pred, gamma, from_logits) * bce
+        return ops.mean(const(w, y_pred.dtype) * bce, axis=-1)
     sample_w = ops.sum(y_true * const(w, y_pred.dtype), axis=-1)
     y_true = smooth_labels(y_true, label_smoothing, k)
     if base == "softmax":
@@ -111,7 +139,8 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
 
 
 def logit_adjusted_loss(y_true, y_pred, priors: Sequence[float], tau: float = 1.0,
-                        from_logits: bool = False, label_smoothing: float = 0.0):
+                        from_logits: bool = False, label_smoothing: float = 0.0,
+                        multi_label: bool = False):
     """Logit-adjusted softmax cross-entropy: ``CE(y, softmax(z + tau * log pi))``.
 
     Training with the class priors added to the logits makes the *unadjusted*
@@ -119,33 +148,58 @@ def logit_adjusted_loss(y_true, y_pred, priors: Sequence[float], tau: float = 1.
     ``argmax z`` (the model's own outputs). ``tau = 0`` is plain cross-entropy.
     The priors need not sum to 1 (a constant shift of all logits cancels).
 
+    Multi-label (``multi_label=True``): each label is its own binary problem
+    with prior odds ``pi_c / (1 - pi_c)`` (``priors``: the labels' positive
+    rates, in ``(0, 1)``), so the loss is the binary case of the same
+    adjustment, ``mean_c BCE(y_c, sigmoid(z_c + tau * log(pi_c / (1 - pi_c))))``
+    with ``z_c`` the label's logit (of a sigmoid output when not
+    ``from_logits``); a sigmoid of the unadjusted ``z_c`` then estimates the
+    label's balanced (prior 1/2) posterior.
+
     Args:
         y_true: sparse class ids or one-hot targets (any rank).
         y_pred: ``(..., K)`` logits when ``from_logits``, else probabilities
             (then ``z = log p``).
-        priors: length-K class priors (> 0), e.g. training class frequencies.
+        priors: length-K class priors (> 0), e.g. training class frequencies
+            (multi-label: each label's positive rate, in ``(0, 1)``).
         tau: scaling >= 0 of the adjustment.
         from_logits: ``y_pred`` holds logits.
         label_smoothing: in ``[0, 1]``.
+        multi_label: multi-hot targets and per-label sigmoid outputs (see above).
 
     Returns:
         The loss per position, of shape ``y_pred.shape[:-1]``.
 
     Raises:
-        ValueError: for non-positive priors, ``tau < 0`` or a length mismatch.
+        ValueError: for non-positive priors (multi-label: outside ``(0, 1)``),
+            ``tau < 0`` or a length mismatch.
 
     Examples:
         >>> import numpy as np
         >>> z = np.zeros((1, 2), "float32")
         >>> round(float(logit_adjusted_loss([1], z, [0.8, 0.2], from_logits=True)[0]), 4)
         1.6094
+        >>> # two labels, positive rates 0.2 / 0.5: (softplus(log 4) + log 2) / 2
+        >>> round(float(logit_adjusted_loss([[1, 0]], z, [0.2, 0.5], from_logits=True,
+        ...                                 multi_label=True)[0]), 4)
+        1.1513
 
     Reference:
         Menon, Jayasumana, Rawat, Jain, Veit, Kumar (2021), Long-tail learning via
         logit adjustment, ICLR, eq. (10).
     """
-    pr = check_priors(priors)
     tau = _check_tau(tau)
+    if multi_label:
+        pr = check_label_rates(priors)
+        label_smoothing = check_label_smoothing(label_smoothing)
+        y_true, y_pred = dense_targets(y_true, y_pred)
+        check_length(len(pr), y_pred.shape[-1], "priors")
+        z = sigmoid_logits(y_pred, from_logits) + const(tau * np.log(pr / (1 - pr)),
+                                                        y_pred.dtype)
+        if label_smoothing:
+            y_true = y_true * (1.0 - label_smoothing) + label_smoothing / 2
+        return ops.mean(ops.binary_crossentropy(y_true, z, from_logits=True), axis=-1)
+    pr = check_priors(priors)
     return _adjusted_cross_entropy(y_true, y_pred, tau * np.log(pr), "priors", from_logits,
                                    label_smoothing)
 
@@ -246,17 +300,19 @@ class ClassBalancedLoss(ImbLoss):
     """Class-balanced loss of Cui et al. (class wrapper of :func:`class_balanced_loss`).
 
     Args:
-        samples_per_class: training count of each class (every class > 0).
+        samples_per_class: training count of each class (every class > 0;
+            multi-label: each label's number of positive samples).
         beta: in ``[0, 1)`` (the paper uses 0.9, 0.99, 0.999, 0.9999).
         base: ``"softmax"``, ``"sigmoid"`` or ``"focal"``.
         gamma: focusing parameter of the focal base.
         from_logits: ``y_pred`` holds logits.
         label_smoothing: in ``[0, 1]``.
+        multi_label: multi-hot targets, one weight per label (sigmoid / focal base).
         reduction, name, dtype: as for ``keras.losses.Loss``.
 
     Raises:
         ValueError: for ``beta`` outside ``[0, 1)``, a class with 0 samples, an
-            unknown ``base`` or ``gamma < 0``.
+            unknown ``base``, ``gamma < 0`` or ``multi_label`` with the softmax base.
 
     Examples:
         >>> loss = ClassBalancedLoss([100, 10], beta=0.9)
@@ -271,7 +327,8 @@ class ClassBalancedLoss(ImbLoss):
 
     def __init__(self, samples_per_class: Sequence[float], beta: float = 0.9999,
                  base: str = "softmax", gamma: float = 2.0, from_logits: bool = False,
-                 label_smoothing: float = 0.0, reduction: str = "sum_over_batch_size",
+                 label_smoothing: float = 0.0, multi_label: bool = False,
+                 reduction: str = "sum_over_batch_size",
                  name: str = "class_balanced_loss", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.samples_per_class = to_list(check_samples_per_class(samples_per_class))
@@ -280,8 +337,10 @@ class ClassBalancedLoss(ImbLoss):
         self.gamma = check_gamma(gamma)
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
+        self.multi_label = _check_multi_label_base(self.base, multi_label)
 
-    _fn_args = ("samples_per_class", "beta", "base", "gamma", "from_logits", "label_smoothing")
+    _fn_args = ("samples_per_class", "beta", "base", "gamma", "from_logits", "label_smoothing",
+                "multi_label")
 
 
 @register
@@ -289,14 +348,17 @@ class LogitAdjustedLoss(ImbLoss):
     """Logit-adjusted cross-entropy (class wrapper of :func:`logit_adjusted_loss`).
 
     Args:
-        priors: length-K class priors (> 0).
+        priors: length-K class priors (> 0; multi-label: the labels' positive
+            rates, in ``(0, 1)``).
         tau: scaling >= 0 (0 gives cross-entropy).
         from_logits: ``y_pred`` holds logits.
         label_smoothing: in ``[0, 1]``.
+        multi_label: per-label sigmoid outputs, multi-hot targets.
         reduction, name, dtype: as for ``keras.losses.Loss``.
 
     Raises:
-        ValueError: for non-positive priors or ``tau < 0``.
+        ValueError: for non-positive priors (multi-label: outside ``(0, 1)``) or
+            ``tau < 0``.
 
     Examples:
         >>> loss = LogitAdjustedLoss([0.8, 0.2], tau=1.0, from_logits=True)
@@ -310,15 +372,18 @@ class LogitAdjustedLoss(ImbLoss):
     _fn = staticmethod(logit_adjusted_loss)
 
     def __init__(self, priors: Sequence[float], tau: float = 1.0, from_logits: bool = False,
-                 label_smoothing: float = 0.0, reduction: str = "sum_over_batch_size",
+                 label_smoothing: float = 0.0, multi_label: bool = False,
+                 reduction: str = "sum_over_batch_size",
                  name: str = "logit_adjusted_loss", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.priors = to_list(check_priors(priors))
+        self.multi_label = bool(multi_label)
+        self.priors = to_list(check_label_rates(priors) if self.multi_label
+                              else check_priors(priors))
         self.tau = _check_tau(tau)
         self.from_logits = bool(from_logits)
         self.label_smoothing = check_label_smoothing(label_smoothing)
 
-    _fn_args = ("priors", "tau", "from_logits", "label_smoothing")
+    _fn_args = ("priors", "tau", "from_logits", "label_smoothing", "multi_label")
 
 
 @register

@@ -24,6 +24,20 @@ the same (imbalanced) training set; only what the recipe changes differs:
 A pass is ``steps_per_epoch`` batches (default: one pass over the original
 training set), whatever the recipe's sampler draws, so every recipe takes the
 same number of steps; ``crt`` shares them between its two stages.
+
+Multi-label data (2-D multi-hot ``y``, a sigmoid per label) get each recipe's
+multi-label form, every label its own binary problem with its count ``n_c``
+(positive samples) and positive rate ``pi_c``: binary cross-entropy for
+``ce``; oversampling toward the most frequent label's count
+(:class:`~imbkeras.sampling.MultilabelHybridSampler`) for ``ros``; per-label
+class-balanced focal weights; the binary logit adjustment
+``tau * log(pi_c / (1 - pi_c))`` in the loss (``la_loss``) or after training
+(``posthoc_la``); label-aware balanced batches for ``crt``'s second stage
+(:class:`~imbkeras.sampling.ClassAwareSampler`); mixup of multi-hot targets
+with per-label deferred weights. ``balanced_softmax`` and ``ldam_drw`` are
+single-label only (:data:`SINGLE_LABEL_ONLY` says why). A label without
+positives in the training set counts as one sample, and the rates are
+``(n_c + 0.5) / (n + 1)``, so that weights and log-odds stay finite.
 """
 
 from __future__ import annotations
@@ -35,8 +49,9 @@ import keras
 import numpy as np
 
 from imbkeras import losses, pipeline, sampling
-from imbkeras._validation import (_short, check_callbacks, check_choice, check_labels,
-                                  check_positive_int, check_real, check_same_length,
+from imbkeras._validation import (_short, check_bool, check_callbacks, check_choice,
+                                  check_labels, check_multihot, check_positive_int, check_real,
+                                  check_same_length,
                                   check_samples, check_seed, check_verbose, child_seed)
 from imbkeras.layers import PriorCorrection
 from imbkeras.models import split_head
@@ -47,6 +62,15 @@ from imbkeras.training._two_phase import fine_tune_head
 #: The recipes of :func:`long_tail_fit`, in the order of the module's table.
 LONG_TAIL_RECIPES = ("ce", "ros", "cb_focal", "la_loss", "posthoc_la", "balanced_softmax",
                      "ldam_drw", "crt", "mixup_drw")
+#: Recipes without a multi-label form, and why.
+SINGLE_LABEL_ONLY = {
+    "balanced_softmax": "it shifts one softmax over mutually exclusive classes; multi-label "
+                        "outputs are one sigmoid per label",
+    "ldam_drw": "its margin separates the true class from the other classes of one softmax; "
+                "multi-label outputs are one sigmoid per label",
+}
+#: The recipes of :func:`long_tail_fit` for multi-label (multi-hot) data.
+MULTI_LABEL_RECIPES = tuple(r for r in LONG_TAIL_RECIPES if r not in SINGLE_LABEL_ONLY)
 
 
 @dataclasses.dataclass
@@ -104,7 +128,8 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
                   tau: float = 1.0, beta: float = 0.9999, gamma: float = 2.0,
                   max_margin: float = 0.5, drw_start: float = 0.8,
                   crt_share: float = 0.1, mixup_alpha: float = 0.2,
-                  seed: int | None = 0, callbacks=None, verbose: int = 0) -> LongTailFit:
+                  multi_label: bool = False, seed: int | None = 0, callbacks=None,
+                  verbose: int = 0) -> LongTailFit:
     """Train ``model`` on ``(x, y)`` with one long-tail ``recipe`` under a fixed step budget.
 
     The model must end in a softmax over ``K`` classes (every imbkeras
@@ -113,8 +138,10 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
 
     Args:
         model: an uncompiled or compiled functional model, softmax output.
-        x, y: training samples and integer class labels (1-D).
-        recipe: one of :data:`LONG_TAIL_RECIPES` (see the module's table).
+        x, y: training samples and integer class labels (1-D), or multi-hot
+            labels ``(n, K)`` with ``multi_label=True``.
+        recipe: one of :data:`LONG_TAIL_RECIPES` (see the module's table;
+            multi-label: one of :data:`MULTI_LABEL_RECIPES`).
         epochs: passes of ``steps_per_epoch`` batches; the budget is
             ``epochs * steps_per_epoch`` steps for every recipe.
         steps_per_epoch: batches per pass (default ``ceil(len(y) / batch_size)``).
@@ -135,6 +162,9 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
             epochs, the second ``max(1, round(crt_share * steps_per_epoch))``
             steps of each, the first the rest.
         mixup_alpha: mixup's Beta(alpha, alpha) of ``mixup_drw``.
+        multi_label: ``y`` is multi-hot ``(n, K)`` and the model has one
+            sigmoid per label: the recipes' multi-label forms (module
+            docstring).
         seed: seeds the batches, the sampler, mixup and cRT's head; ``None``
             for unseeded.
         callbacks: more Keras callbacks for every ``fit``.
@@ -145,8 +175,10 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
         the histories).
 
     Raises:
-        ValueError: for an unknown recipe (the known ones are listed), labels
-            that are not 1-D class ids, a class without samples, a model whose
+        ValueError: for an unknown recipe (the known ones are listed), a
+            single-label recipe on multi-hot labels (naming why), labels that
+            are neither 1-D class ids nor multi-hot, a class without samples
+            (single-label), a model whose
             output is not ``(None, K)``, ``crt`` with ``steps_per_epoch < 2``
             or ``crt_share`` outside ``(0, 1)``, or bad numbers.
         TypeError: for a model that is not a ``keras.Model`` or an optimizer
@@ -173,17 +205,32 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model; received {_short(model)}.")
     x = check_samples(x, "x")
-    if np.ndim(y) != 1:
-        raise ValueError(f"`y` must be 1-D class labels (long_tail_fit's recipes are "
-                         f"single-label); received shape {np.shape(y)}.")
-    y = check_labels(y, "y", num_classes)
+    multi = check_bool(multi_label, "multi_label")
+    if multi:
+        if recipe in SINGLE_LABEL_ONLY:
+            why = SINGLE_LABEL_ONLY[recipe]
+            raise ValueError(f"`recipe`={recipe!r} has no multi-label form ({why}); for "
+                             f"multi-hot `y` use one of {MULTI_LABEL_RECIPES}.")
+        y = check_multihot(y, "y", require_label=False)
+        k = y.shape[1]
+        if num_classes is not None and int(num_classes) != k:
+            raise ValueError(f"`num_classes`={num_classes!r} does not match the {k} labels of "
+                             f"the multi-hot `y`.")
+        counts = y.sum(axis=0).astype(np.int64)
+        rates = (counts + 0.5) / (len(y) + 1.0)
+    elif np.ndim(y) != 1:
+        raise ValueError(f"`y` must be 1-D class labels (multi-hot labels need "
+                         f"multi_label=True); received shape {np.shape(y)}.")
+    else:
+        y = check_labels(y, "y", num_classes)
+        k = int(num_classes) if num_classes is not None else int(y.max()) + 1
+        counts = np.bincount(y, minlength=k)
+        if (counts == 0).any():
+            raise ValueError(f"every class needs a training sample; class(es) "
+                             f"{np.flatnonzero(counts == 0).tolist()} have none (counts "
+                             f"{counts.tolist()}).")
+        rates = counts / counts.sum()
     check_same_length(x, y)
-    k = int(num_classes) if num_classes is not None else int(y.max()) + 1
-    counts = np.bincount(y, minlength=k)
-    if (counts == 0).any():
-        raise ValueError(f"every class needs a training sample; class(es) "
-                         f"{np.flatnonzero(counts == 0).tolist()} have none (counts "
-                         f"{counts.tolist()}).")
     if tuple(model.output_shape[1:]) != (k,):
         raise ValueError(f"`model` must output (None, {k}) class probabilities; its output "
                          f"shape is {model.output_shape}.")
@@ -197,28 +244,31 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
     tau = check_real(tau, "tau", minimum=0.0)
     drw_start = check_real(drw_start, "drw_start", minimum=0.0, maximum=1.0)
     mixup_alpha = check_real(mixup_alpha, "mixup_alpha", minimum=0.0)
-    n = counts.astype(float).tolist()
+    n = np.maximum(counts, 1).astype(float).tolist()
     extra = check_callbacks(callbacks)
     counter = _StepCounter()
     cbs = [counter, *extra]
 
-    sampler, label_mode, mix = None, "sparse", None
+    sampler, label_mode, mix = None, "multi_hot" if multi else "sparse", None
     stage1, stage2 = steps_per_epoch, 0
+    plain = keras.losses.BinaryCrossentropy if multi else keras.losses.SparseCategoricalCrossentropy
     if recipe == "ros":
-        sampler = sampling.RandomOverSampler(seed=seed)
+        sampler = (sampling.MultilabelHybridSampler(target=int(counts.max()), seed=seed)
+                   if multi else sampling.RandomOverSampler(seed=seed))
     if recipe == "cb_focal":
-        loss = losses.ClassBalancedLoss(n, beta=beta, base="focal", gamma=gamma)
+        loss = losses.ClassBalancedLoss(n, beta=beta, base="focal", gamma=gamma,
+                                        multi_label=multi)
     elif recipe == "la_loss":
-        loss = losses.LogitAdjustedLoss((counts / counts.sum()).tolist(), tau=tau)
+        loss = losses.LogitAdjustedLoss(rates.tolist(), tau=tau, multi_label=multi)
     elif recipe == "balanced_softmax":
         loss = losses.BalancedSoftmaxLoss(n)
     elif recipe == "ldam_drw":
         loss = losses.LDAMLoss(n, max_margin=max_margin, scale=1.0)
     elif recipe == "mixup_drw":
-        loss = losses.WeightedCrossEntropy([1.0] * k)
-        label_mode, mix = "categorical", mixup_alpha
+        loss = losses.WeightedCrossEntropy([1.0] * k, multi_label=multi)
+        label_mode, mix = "multi_hot" if multi else "categorical", mixup_alpha
     else:  # ce, ros, posthoc_la, crt (its first stage)
-        loss = keras.losses.SparseCategoricalCrossentropy()
+        loss = plain()
     if recipe in ("ldam_drw", "mixup_drw"):
         cbs.append(DeferredReweighting(n, start_epoch=int(math.floor(drw_start * epochs)),
                                        beta=beta))
@@ -245,14 +295,14 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
         balanced = pipeline.make_dataset(
             x, y, batch_size, sampler=sampling.ClassAwareSampler(seed=child_seed(seed, "crt")),
             seed=child_seed(seed, "crt"), num_classes=k, steps_per_epoch=stage2,
-            augment=augment)
+            augment=augment, label_mode=label_mode)
         histories.append(fine_tune_head(model, balanced, optimizer=make_optimizer(),
-                                        loss=keras.losses.SparseCategoricalCrossentropy(),
+                                        loss=plain(),
                                         epochs=epochs, verbose=verbose,
                                         shuffle=False, callbacks=[counter, *extra]))
     predictor = model
     if recipe == "posthoc_la":
-        out = PriorCorrection((counts / counts.sum()).tolist(), tau=tau,
+        out = PriorCorrection(rates.tolist(), tau=tau, multi_label=multi,
                               name="logit_adjustment")(model.output)
         predictor = keras.Model(model.inputs, out, name=f"{model.name}_logit_adjusted")
     return LongTailFit(recipe, predictor, counter.steps, histories, n)

@@ -192,6 +192,50 @@ def test_class_balanced_loss_equals_numpy(base, smoothing):
     np.testing.assert_allclose(val(got), want, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("base", ["sigmoid", "focal"])
+@pytest.mark.parametrize("from_logits", [True, False])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_multi_label_class_balanced_loss_weights_each_label(base, from_logits, smoothing):
+    n, beta, gamma = [500, 50, 5, 20], 0.99, 1.5
+    rng = np.random.default_rng(11)
+    z = rng.normal(scale=2.0, size=(9, 4))
+    y = (rng.random((9, 4)) < 0.4).astype("float32")
+    p = np_sigmoid(z)
+    t = y * (1 - smoothing) + smoothing / 2
+    bce = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    if base == "focal":
+        bce = (t * (1 - p) + (1 - t) * p) ** gamma * bce
+    want = (np_cb_weights(n, beta) * bce).mean(-1)
+    got = L.class_balanced_loss(y, (z if from_logits else p).astype("float32"), n, beta=beta,
+                                base=base, gamma=gamma, from_logits=from_logits,
+                                label_smoothing=smoothing, multi_label=True)
+    np.testing.assert_allclose(val(got), want, rtol=1e-3, atol=1e-5)
+    with pytest.raises(ValueError, match=r"`multi_label=True` needs one binary problem per "
+                                         r"label.*received 'softmax'"):
+        L.ClassBalancedLoss(n, base="softmax", multi_label=True)
+
+
+@pytest.mark.parametrize("tau", [0.0, 1.0, 2.0])
+@pytest.mark.parametrize("from_logits", [True, False])
+def test_multi_label_logit_adjusted_loss_is_the_binary_adjustment_per_label(tau, from_logits):
+    rates = np.array([0.6, 0.25, 0.1, 0.05])
+    rng = np.random.default_rng(12)
+    z = rng.normal(scale=2.0, size=(9, 4))
+    y = (rng.random((9, 4)) < 0.4).astype("float32")
+    q = np_sigmoid(z + tau * np.log(rates / (1 - rates)))
+    want = (-(y * np.log(q) + (1 - y) * np.log(1 - q))).mean(-1)
+    inp = (z if from_logits else np_sigmoid(z)).astype("float32")
+    got = L.LogitAdjustedLoss(rates, tau=tau, from_logits=from_logits, multi_label=True,
+                              reduction=None)(y, inp)
+    np.testing.assert_allclose(val(got), want, rtol=1e-3, atol=1e-5)
+    if tau == 0.0:  # no adjustment: Keras's binary cross-entropy
+        ref = keras.losses.BinaryCrossentropy(from_logits=from_logits, reduction=None)(y, inp)
+        np.testing.assert_allclose(val(got), val(ref), rtol=1e-3, atol=1e-5)
+    with pytest.raises(ValueError, match=r"`priors` must hold each label's positive rate, in "
+                                         r"\(0, 1\).*label 1 is 1.0"):
+        L.LogitAdjustedLoss([0.5, 1.0], multi_label=True)
+
+
 def test_class_balanced_weights_formula_and_limits():
     n = [1000, 100, 10]
     w = L.class_balanced_weights(n, 0.999, normalize=False)

@@ -122,3 +122,21 @@ def test_prior_correction_layer_bad_input():
         PriorCorrection([0.5, 0.5], tau=-0.5)
     with pytest.raises(ValueError, match="`priors` has 3 entries but the input"):
         PriorCorrection(PRIORS)(np.ones((2, 4), "float32"))
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_multi_label_prior_correction_shifts_each_labels_log_odds(from_logits):
+    rates = np.array([0.9, 0.5, 0.05])
+    rng = np.random.default_rng(3)
+    z = rng.normal(scale=2.0, size=(6, 3)).astype("float32")
+    layer = PriorCorrection(rates, tau=0.5, from_logits=from_logits, multi_label=True)
+    inp = z if from_logits else 1 / (1 + np.exp(-z))
+    got = keras.ops.convert_to_numpy(layer(inp))
+    want = 1 / (1 + np.exp(-(z - 0.5 * np.log(rates / (1 - rates)))))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    # a label at rate 1/2 is left as it is; the saved layer keeps its form
+    np.testing.assert_allclose(got[:, 1], 1 / (1 + np.exp(-z[:, 1])), rtol=1e-4, atol=1e-6)
+    again = PriorCorrection.from_config(layer.get_config())
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(again(inp)), got, atol=1e-6)
+    with pytest.raises(ValueError, match=r"positive rate, in \(0, 1\).*label 0 is 1.0"):
+        PriorCorrection([1.0, 0.5], multi_label=True)

@@ -6,7 +6,8 @@ import pytest
 
 from imbkeras import losses, thresholding
 from imbkeras.models import lenet5
-from imbkeras.training import LONG_TAIL_RECIPES, long_tail_fit
+from imbkeras.training import (LONG_TAIL_RECIPES, MULTI_LABEL_RECIPES, SINGLE_LABEL_ONLY,
+                               long_tail_fit)
 
 
 def _task(seed=0):
@@ -100,7 +101,7 @@ def test_seeded():
 @pytest.mark.parametrize("kwargs,exc,match", [
     ({"recipe": "ldam"}, ValueError, r"`recipe` must be one of \['ce', 'ros'.*received 'ldam'"),
     ({"y": np.eye(3)[np.repeat([0, 1, 2], [40, 8, 4])]}, ValueError,
-     r"`y` must be 1-D class labels.*received shape \(52, 3\)"),
+     r"`y` must be 1-D class labels \(multi-hot labels need multi_label=True\).*\(52, 3\)"),
     ({"num_classes": 4}, ValueError, r"class\(es\) \[3\] have none"),
     ({"optimizer": keras.optimizers.Adam()}, TypeError, r"a callable returning a fresh"),
     ({"recipe": "crt", "crt_share": 1.0}, ValueError,
@@ -124,3 +125,83 @@ def test_a_model_with_another_number_of_outputs_is_refused():
     keras.utils.set_random_seed(0)
     with pytest.raises(ValueError, match=r"must output \(None, 3\).*\(None, 5\)"):
         long_tail_fit(lenet5((16, 16, 1), 5), x, y, "ce", epochs=1)
+
+
+# -- multi-label forms -------------------------------------------------------------
+def _ml_task(seed=0):
+    """Three labels carried by 60 / 12 / 5 of 64 samples; label c brightens patch c."""
+    rng = np.random.default_rng(seed)
+    y = np.zeros((64, 3), np.uint8)
+    y[:60, 0] = 1
+    y[52:, 1] = 1  # every sample carries a label
+    y[rng.choice(64, 5, replace=False), 2] = 1
+    x = rng.normal(0, 0.3, (64, 16, 16, 1)).astype("float32")
+    for c in range(3):
+        x[y[:, c] == 1, 2 + 4 * c:5 + 4 * c, 2:14] += 1.0
+    return x, y
+
+
+def _ml_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return lenet5((16, 16, 1), 3, output_activation="sigmoid")
+
+
+@pytest.mark.parametrize("recipe", MULTI_LABEL_RECIPES)
+def test_every_multi_label_recipe_takes_the_budget_and_gives_label_probabilities(recipe):
+    x, y = _ml_task()
+    fit = long_tail_fit(_ml_model(), x, y, recipe, epochs=3, steps_per_epoch=4, batch_size=8,
+                        multi_label=True, seed=0)
+    assert fit.steps == 3 * 4 and fit.samples_per_class == [60.0, 12.0, 5.0]
+    p = fit.predict(x)
+    assert p.shape == (64, 3) and np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
+    assert not np.allclose(p.sum(1), 1, atol=1e-3)  # independent sigmoids, not a softmax
+
+
+def test_multi_label_losses_are_the_per_label_forms():
+    x, y = _ml_task()
+    cb = long_tail_fit(_ml_model(), x, y, "cb_focal", epochs=1, batch_size=32,
+                       multi_label=True).model.loss
+    la = long_tail_fit(_ml_model(), x, y, "la_loss", epochs=1, batch_size=32,
+                       multi_label=True).model.loss
+    assert cb.multi_label and cb.base == "focal" and cb.samples_per_class == [60.0, 12.0, 5.0]
+    np.testing.assert_allclose(la.priors, (np.array([60, 12, 5]) + 0.5) / 65)
+    assert la.multi_label
+
+
+def test_multi_label_posthoc_adjustment_lowers_each_labels_threshold_to_its_rate():
+    x, y = _ml_task()
+    ce = long_tail_fit(_ml_model(), x, y, "ce", epochs=2, batch_size=16, multi_label=True)
+    la = long_tail_fit(_ml_model(), x, y, "posthoc_la", epochs=2, batch_size=16,
+                       multi_label=True)
+    raw, adjusted = ce.predict(x), la.predict(x)
+    pi = (y.sum(0) + 0.5) / 65
+    logit = np.log(raw) - np.log1p(-raw)
+    expected = 1 / (1 + np.exp(-(logit - np.log(pi / (1 - pi)))))
+    np.testing.assert_allclose(adjusted, expected, atol=1e-4)
+    # a rare label (rate < 1/2) rises, the frequent one (rate > 1/2) falls
+    assert (adjusted[:, 2] >= raw[:, 2] - 1e-6).all() and (adjusted[:, 0] <= raw[:, 0] + 1e-6).all()
+
+
+def test_multi_label_ros_oversamples_toward_the_most_frequent_label(monkeypatch):
+    from imbkeras import pipeline
+
+    seen = []
+    original = pipeline.make_dataset
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("sampler"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "make_dataset", spy)
+    x, y = _ml_task()
+    long_tail_fit(_ml_model(), x, y, "ros", epochs=1, batch_size=32, multi_label=True)
+    idx = seen[0].resample_indices(y)
+    assert (y[idx].sum(0) >= 60).all()  # every label reaches the most frequent one's count
+
+
+@pytest.mark.parametrize("recipe", sorted(SINGLE_LABEL_ONLY))
+def test_single_label_only_recipes_say_why_on_multi_hot_labels(recipe):
+    x, y = _ml_task()
+    with pytest.raises(ValueError, match=rf"`recipe`='{recipe}' has no multi-label form \(.*"
+                                         r"one sigmoid per label\).*'ce', 'ros'"):
+        long_tail_fit(_ml_model(), x, y, recipe, epochs=1, multi_label=True)

@@ -207,6 +207,11 @@ def _leaderboard(args) -> int:
     exps = {p: get_preset(f"leaderboard.{p}").profile(args.profile) for p in protocols}
     for p, exp in exps.items():  # every protocol checked before any runs
         check_store(exp.validate(), os.path.join(out, p), args.force)
+        preflight = get_preset(f"leaderboard.{p}").preflight
+        if preflight is not None:
+            preflight(exp)
+        for name, why in leaderboard.PROTOCOLS[p].skipped().items():
+            print(f"{p}: {name} skipped (multi-label), since {why}.", flush=True)
     failed = 0
     for p, exp in exps.items():
         t0 = time.time()

@@ -25,11 +25,15 @@ def test_a_profile_is_the_papers_protocol_with_the_recipes_and_its_best(protocol
     paper = get_preset(proto.paper).profile(profile)
     for field in ("datasets", "dataset_params", "cv", "scenarios", "protocol", "seeds", "folds"):
         assert getattr(exp, field) == getattr(paper, field), field
-    assert list(exp.methods) == [*lb.RECIPES.values(), lb.reference_name(protocol)]
+    assert list(exp.methods) == [*proto.recipes().values(), lb.reference_name(protocol)]
     reference = get_preset(proto.paper).profile("cpu").methods[proto.reference]
     assert exp.methods[lb.reference_name(protocol)] == reference
     assert {m.params["recipe"] for n, m in exp.methods.items() if m.trainer == lb.TRAINER} \
+        == set(proto.recipes())
+    # every recipe runs, except the single-label ones on a multi-label protocol
+    assert set(proto.recipes()) | {k for k, v in lb.RECIPES.items() if v in proto.skipped()} \
         == set(lb.RECIPES)
+    assert bool(proto.skipped()) == proto.multi_label == (protocol == "aljoudi2023")
     assert all(exp.params[k] == paper.params[k] for k in exp.params)
 
 
@@ -63,10 +67,45 @@ def test_a_smoke_leaderboard_runs_every_recipe_on_the_reference_budget(tmp_path)
 
 def test_a_paper_without_a_protocol_is_refused_before_anything_is_written(tmp_path, capsys):
     out = tmp_path / "lb"
-    assert "aljoudi2023" not in lb.PROTOCOLS  # the multi-label protocol is not built yet
-    assert _cli.main(["leaderboard", "--papers", "aljoudi2023", "--out", str(out)]) == 2
+    assert _cli.main(["leaderboard", "--papers", "buda2018,smith2021", "--out",
+                      str(out)]) == 2
     err = capsys.readouterr().err
-    assert "'aljoudi2023'" in err and "buda2018" in err and not out.exists()
+    assert "'smith2021'" in err and "aljoudi2023" in err and not out.exists()
+
+
+def test_the_multi_label_protocol_runs_the_multi_label_recipes(tmp_path, capsys):
+    from imbkeras.training import MULTI_LABEL_RECIPES
+
+    out = tmp_path / "lb"
+    assert _cli.main(["leaderboard", "--papers", "aljoudi2023", "--profile", "smoke",
+                      "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "aljoudi2023: balanced softmax skipped (multi-label), since it shifts one softmax" \
+        in printed and "aljoudi2023: LDAM-DRW skipped" in printed
+    df = pd.read_csv(out / "aljoudi2023" / "results.csv")
+    ref = lb.reference_name("aljoudi2023")
+    assert set(df["method"]) == {*(lb.RECIPES[k] for k in MULTI_LABEL_RECIPES), ref}
+    assert df["macro_auc"].notna().all() and len(df) == len(MULTI_LABEL_RECIPES) + 1
+    recipes = df[df["method"] != ref]
+    assert (recipes["steps"] == recipes["budget_steps"]).all()
+    # the budget: the reference's epochs over its one-shot resampled set
+    n_after = df.loc[df["method"] == ref, "n_train_after"].iloc[0]
+    batch = get_preset("leaderboard.aljoudi2023").profile("smoke").params["batch_size"]
+    assert (recipes["budget_steps"] == -(-n_after // batch)).all()  # smoke: one epoch
+    text = (out / "leaderboard.md").read_text()
+    assert "Not run on aljoudi2023 (multi-label): LDAM-DRW, since its margin" in text
+
+
+def test_a_single_label_recipe_on_the_multi_label_protocol_is_refused_before_it_runs(tmp_path):
+    from imbkeras.experiments import _registry
+
+    exp = get_preset("leaderboard.aljoudi2023").profile("smoke")
+    spec = exp.methods["CE"]
+    bad = exp.replace(methods={**exp.methods, "CE": dataclasses.replace(
+        spec, params={**spec.params, "recipe": "ldam_drw"})})
+    with pytest.raises(ValueError, match=r"method 'CE': `params.recipe`='ldam_drw' does not "
+                                         r"apply to the aljoudi2023 protocol \(its margin"):
+        _registry.preflight(bad)
 
 
 def test_a_recipe_typo_is_refused_by_validate():

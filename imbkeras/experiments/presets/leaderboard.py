@@ -18,13 +18,16 @@ per paper the line "best recipe vs the paper's best" as a finding with its
 verdict. The best recipe is chosen on the same test folds it is scored on, so
 its margin is optimistic; the verdict weighs the spread over the blocks.
 
-Protocols so far: ``buda2018`` (digits, step and linear imbalance, LeNet-5),
+Protocols: ``buda2018`` (digits, step and linear imbalance, LeNet-5),
 ``koziarski2020`` (digits at 16x16x3, Koziarski's five imbalance kinds, the
 profile's backbone), ``gryshkevych2016`` (both liposome problems, cropped
-and masked particles, LipNet-4) and ``luo2019`` (simulated subtomograms at
-2, 3 and 4 classes, the multi-path CNN trained end to end): 2D and 3D,
-single-label. The multi-label protocol (aljoudi2023) needs the recipes'
-multi-label forms and is not built yet.
+and masked particles, LipNet-4), ``luo2019`` (simulated subtomograms at 2, 3
+and 4 classes, the multi-path CNN trained end to end) and ``aljoudi2023``
+(simulated 4-channel protein cells, 28 labels, GapNet-PL with PReLU): 2D and
+3D, single- and multi-label. A multi-label protocol runs the recipes'
+multi-label forms (:data:`imbkeras.training.MULTI_LABEL_RECIPES`); balanced
+softmax and LDAM-DRW have none and are left out of its profiles, which the
+table and ``imbkeras leaderboard`` say.
 """
 
 from __future__ import annotations
@@ -82,6 +85,24 @@ class Protocol:
     network: Callable
     budget: Callable
     note: str
+    multi_label: bool = False
+    train: Callable | None = None
+    """``(ctx, p) -> (x, y)``: the training samples the reference learns from
+    (default: the whole training fold)."""
+
+    def recipes(self) -> dict:
+        """The recipes that apply to the protocol's labels: ``{key: method name}``."""
+        from imbkeras.training import SINGLE_LABEL_ONLY
+
+        return {k: v for k, v in RECIPES.items()
+                if not (self.multi_label and k in SINGLE_LABEL_ONLY)}
+
+    def skipped(self) -> dict:
+        """The recipes left out (multi-label protocols): ``{method name: why}``."""
+        from imbkeras.training import SINGLE_LABEL_ONLY
+
+        return {RECIPES[k]: why for k, why in SINGLE_LABEL_ONLY.items()} if self.multi_label \
+            else {}
 
 
 def _as_is(ctx, x):
@@ -170,6 +191,35 @@ def _luo_budget(ctx, p):
             "optimizer": lambda: keras.optimizers.Adam(p["learning_rate"])}
 
 
+# -- aljoudi2023: GapNet-PL (PReLU) on the reference's training part, SGD, rot90 / flip ----------
+def _alj_train(ctx, p):
+    # The reference holds out val_fraction of the training fold for its plateau schedule.
+    return ctx.validation_split(p["val_fraction"])[0]
+
+
+def _alj_network(ctx, p, shape):
+    from imbkeras import models
+
+    return models.create_model("gapnet_pl", input_shape=shape, num_classes=ctx.num_classes,
+                               activation=p["activation"])
+
+
+def _alj_budget(ctx, p):
+    import keras
+
+    from imbkeras import layers, sampling
+
+    # The reference trains `epochs` passes over its one-shot resampled set.
+    _, y = _alj_train(ctx, p)
+    s = sampling.OneShotHybridSampler(p["target"], p["reference_size"], seed=ctx.seed)
+    s.fit_resample(np.zeros((len(y), 1), np.int8), y)
+    batch = ctx.global_batch_size(p["batch_size"])
+    return {"epochs": p["epochs"], "steps_per_epoch": math.ceil(len(s.sample_indices_) / batch),
+            "batch_size": batch, "augment": layers.RandomRot90Flip(ndim=2, seed=ctx.seed),
+            "optimizer": lambda: keras.optimizers.SGD(p["learning_rate"],
+                                                      momentum=p["momentum"])}
+
+
 PROTOCOLS = {
     "buda2018": Protocol("buda2018", "ROS+thr", "auc_ovr", _as_is, _buda_network, _buda_budget,
                          "iterations SGD steps of batch_size, as every Buda method"),
@@ -185,6 +235,11 @@ PROTOCOLS = {
         _luo_budget,
         "K x path_epochs passes: the most the reference's K paths train (early stopping "
         "may stop them sooner; its design search and heads on cached features are on top)"),
+    "aljoudi2023": Protocol(
+        "aljoudi2023", "PReLU", "macro_auc", _as_is, _alj_network, _alj_budget,
+        "epochs x the one-shot resampled set's batches, as the reference (SGD at its learning "
+        "rate without its plateau halving; a rot90 / flip per batch where the reference "
+        "turns its duplicates once)", multi_label=True, train=_alj_train),
 }
 RecipeName = Literal[tuple(RECIPES)]
 ProtocolName = Literal[tuple(PROTOCOLS)]
@@ -224,15 +279,20 @@ def recipe(ctx, *, protocol: ProtocolName, recipe: RecipeName = "ce"):
         raise ValueError(f"`params.protocol` must be one of {sorted(PROTOCOLS)}; received "
                          f"{protocol!r}.")
     proto = PROTOCOLS[protocol]
+    if recipe not in proto.recipes():
+        raise ValueError(f"`params.recipe`={recipe!r} does not apply to the {protocol} "
+                         f"protocol ({proto.skipped()[RECIPES[recipe]]}); its recipes are "
+                         f"{list(proto.recipes())}.")
     p = _reference_params(ctx, protocol)
     keras.utils.set_random_seed(ctx.seed)
-    x, xt = proto.inputs(ctx, ctx.x_train), proto.inputs(ctx, ctx.x_test)
+    x, y = proto.train(ctx, p) if proto.train else (ctx.x_train, ctx.y_train)
+    x, xt = proto.inputs(ctx, x), proto.inputs(ctx, ctx.x_test)
     budget = proto.budget(ctx, p)
     with ctx.scope():
         model = proto.network(ctx, p, x.shape[1:])
-    fit = training.long_tail_fit(model, x, ctx.y_train, recipe, num_classes=ctx.num_classes,
-                                 seed=ctx.seed, verbose=ctx.verbose,
-                                 callbacks=ctx.callbacks(), **budget)
+    fit = training.long_tail_fit(model, x, y, recipe, num_classes=ctx.num_classes,
+                                 multi_label=proto.multi_label, seed=ctx.seed,
+                                 verbose=ctx.verbose, callbacks=ctx.callbacks(), **budget)
     return TrainOutput({"default": fit.predict(xt)},
                        info={"steps": fit.steps, "budget_steps": budget["epochs"]
                              * budget["steps_per_epoch"]})
@@ -248,7 +308,7 @@ def _profile(protocol: str, profile: str) -> Experiment:
     base = get_preset(proto.paper).profile(profile)
     reference = _reference(protocol)
     methods = {name: {"trainer": TRAINER, "params": {"protocol": protocol, "recipe": key}}
-               for key, name in RECIPES.items()}
+               for key, name in proto.recipes().items()}
     methods[reference_name(protocol)] = dataclasses.asdict(reference)
     # The paper's shared parameters that a trainer here declares (not e.g. its SVM's C).
     declared_names = set()
@@ -288,6 +348,13 @@ def _register(protocol: str) -> None:
         caveat=f"the best recipe is chosen on the test folds it is scored on; budget: "
                f"{proto.note}")
     def preflight(exp):  # the paper's own checks (e.g. koziarski2020's ImageNet weights)
+        for name, spec in exp.methods.items():
+            key = spec.params.get("recipe", "ce") if spec.trainer == TRAINER else None
+            if key is not None and RECIPES.get(key) in proto.skipped():
+                raise ValueError(
+                    f"method {name!r}: `params.recipe`={key!r} does not apply to the "
+                    f"{protocol} protocol ({proto.skipped()[RECIPES[key]]}); its recipes are "
+                    f"{list(proto.recipes())}.")
         check = get_preset(proto.paper).preflight
         if check is not None:
             check(exp)
@@ -382,6 +449,9 @@ def summary(out, write: bool = True) -> dict:
           f"({', '.join(f'{p}: {PROTOCOLS[p].metric}' for p in scores)}), mean over the "
           "protocol's runs; rank: average rank over its blocks (1 = best).", "",
           markdown_table(table), ""]
+    for protocol in scores:
+        for name, why in PROTOCOLS[protocol].skipped().items():
+            md += [f"Not run on {protocol} (multi-label): {name}, since {why}.", ""]
     cross = pd.DataFrame(rows)
     try:
         fr = _analysis.friedman_test(cross, "score", blocks=["protocol"])

@@ -133,9 +133,10 @@ class Experiment:
             ``SCENARIO_KINDS``; ``"none"`` keeps the data as it is) and the
             protocol's ``ratio``, ``mu``, ``minority_classes``; list values are
             expanded as a product (``{"kind": "step", "ratio": [10, 50],
-            "mu": [0.5]}`` is two scenarios). The protocol's seed is ``seed +
-            1000 * fold``: subsets are nested across ratios and the class order
-            is reshuffled per fold.
+            "mu": [0.5]}`` is two scenarios). The protocol's seed is the run
+            seed's named child ``child_seed(seed, "imbalance", fold)``: subsets
+            are nested across ratios and the class order is reshuffled per
+            fold.
         protocol: fixed protocol options (``max_per_class``).
         methods: ``{name: MethodSpec}`` (dicts are converted).
         seeds: seeds of the repeated runs (model initialisation, sampling,

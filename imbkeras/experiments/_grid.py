@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from imbkeras import protocols
+from imbkeras._validation import child_seed
 from imbkeras.experiments._config import Experiment, MethodSpec
 
 
@@ -184,6 +185,12 @@ class Group:
         return frozenset(r.spec.output for r in self.runs)
 
 
+#: How an imbalanced subset's seed derives from the run's (part of its fingerprint, so
+#: that results drawn with the earlier ``seed + 1000 * fold`` are never taken as this
+#: scheme's: a directory holding them is refused as another configuration).
+SUBSET_SEED = "child_seed(seed, 'imbalance', fold)"
+
+
 def expand(exp: Experiment) -> list[Run]:
     """Every run of the grid, in order ``datasets x scenarios x folds x seeds x methods``."""
     runs = []
@@ -207,6 +214,8 @@ def expand(exp: Experiment) -> list[Run]:
                         train_n = {"dataset": dataset, **data_n, "scenario": scen_n,
                                    "fold": fold_n, "seed": seed_n, "trainer": spec.trainer,
                                    "params": params_n}
+                        if scenario.get("kind", "none") != "none":
+                            train_n["subset_seed"] = SUBSET_SEED
                         key = _sha(_dumps(train_n))
                         fp = _sha(_dumps({**train_n, **tail_n}))
                         legacy = ""
@@ -215,6 +224,8 @@ def expand(exp: Experiment) -> list[Run]:
                                      "fold": fold, "seed": seed, "trainer": spec.trainer,
                                      "params": params, "output": spec.output,
                                      "post": spec.post, "post_params": spec.post_params}
+                            if "subset_seed" in train_n:
+                                train["subset_seed"] = SUBSET_SEED
                             legacy = _legacy_digest(train)
                         runs.append(Run(len(runs), dataset, scenario, fold, seed, name, spec,
                                         params, key, fp, legacy if legacy != fp else ""))
@@ -282,7 +293,7 @@ def protocol_indices(y, scenario: dict, protocol: dict, seed: int, fold: int) ->
     return protocols.imbalance_indices(
         y, scenario["kind"], scenario["ratio"], scenario.get("mu"),
         minority_classes=scenario.get("minority_classes"),
-        max_per_class=protocol.get("max_per_class"), seed=seed + 1000 * fold)
+        max_per_class=protocol.get("max_per_class"), seed=child_seed(seed, "imbalance", fold))
 
 
 def _take(x, idx):

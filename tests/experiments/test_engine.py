@@ -134,6 +134,35 @@ def test_protocol_nested_across_ratio_and_reshuffled_per_fold(blob_config, tmp_p
     assert len(minority) == 2
 
 
+def test_imbalanced_subsets_take_a_named_seed_child_and_old_draws_are_not_resumed(blob_config):
+    from imbkeras import protocols
+    from imbkeras._validation import child_seed
+    from imbkeras.experiments._grid import SUBSET_SEED, protocol_indices
+
+    y = np.repeat([0, 1, 2], 50)
+    scen = {"kind": "step", "ratio": 5, "mu": 0.34}
+    for fold in (0, 1):
+        want = protocols.imbalance_indices(y, "step", 5, 0.34, max_per_class=None,
+                                           seed=child_seed(3, "imbalance", fold))
+        np.testing.assert_array_equal(protocol_indices(y, scen, {}, 3, fold), want)
+    # Runs on an imbalanced subset carry the seeding in their fingerprints (the current and
+    # the legacy one), so results drawn with `seed + 1000 * fold` are never taken as done.
+    exp = Experiment.from_dict(blob_config(scenarios=[{"kind": "none"}, scen], seeds=[0]))
+    runs = expand(exp)
+    plain = [r for r in runs if r.scenario["kind"] == "none"]
+    imb = [r for r in runs if r.scenario["kind"] == "step"]
+    assert plain and imb and SUBSET_SEED.startswith("child_seed")
+    from imbkeras.experiments._grid import _dumps, _norm, _sha
+
+    r = imb[0]
+    without = {"dataset": r.dataset, **_norm({"dataset_params": exp.dataset_params,
+                                              "cv": exp.cv, "protocol": exp.protocol})[0],
+               "scenario": _norm(r.scenario)[0], "fold": r.fold, "seed": r.seed,
+               "trainer": r.spec.trainer, "params": _norm(r.params)[0]}
+    assert _sha(_dumps(without)) != r.training_key
+    assert _sha(_dumps({**without, "subset_seed": SUBSET_SEED})) == r.training_key
+
+
 # -- store ------------------------------------------------------------------------
 
 def test_lock_is_exclusive_and_stale_locks_are_broken(tmp_path):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from imbkeras import datasets, models, sampling
+from imbkeras._validation import child_seed
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._findings import (Finding, Measurement, NotMeasured, PaperTable,
                                             contrast_effect, paired_effect, select)
@@ -157,7 +158,8 @@ def lenet_sgd(ctx, *, sampler: sampling.SingleLabelSamplerSpec = "none", iterati
     outputs = {"default": model.predict(ctx.x_test, batch_size=512, verbose=0)}
     if ctx.wants("two_phase"):
         ctx.log("phase two: fine-tuning the head on the imbalanced set")
-        original = pipeline.make_dataset(ctx.x_train, ctx.y_train, batch, seed=ctx.seed + 1,
+        original = pipeline.make_dataset(ctx.x_train, ctx.y_train, batch,
+                                         seed=child_seed(ctx.seed, "phase two"),
                                          num_classes=ctx.num_classes, steps_per_epoch=chunk)
         with ctx.scope():
             training.fine_tune_head(model, original, optimizer=_optimizer(r, 0.1),

@@ -96,23 +96,25 @@ def test_the_multi_label_protocol_runs_the_multi_label_recipes(tmp_path, capsys)
     assert "Not run on aljoudi2023 (multi-label): LDAM-DRW, since its margin" in text
 
 
-def test_a_single_label_recipe_on_the_multi_label_protocol_is_refused_before_it_runs(tmp_path):
+def _with_ce_recipe(paper, recipe):
+    """The smoke profile of ``leaderboard.<paper>`` with its CE row given another recipe."""
+    exp = get_preset(f"leaderboard.{paper}").profile("smoke")
+    spec = exp.methods["CE"]
+    return exp.replace(methods={**exp.methods, "CE": dataclasses.replace(
+        spec, params={**spec.params, "recipe": recipe})})
+
+
+def test_a_single_label_recipe_on_the_multi_label_protocol_is_refused_before_it_runs():
     from imbkeras.experiments import _registry
 
-    exp = get_preset("leaderboard.aljoudi2023").profile("smoke")
-    spec = exp.methods["CE"]
-    bad = exp.replace(methods={**exp.methods, "CE": dataclasses.replace(
-        spec, params={**spec.params, "recipe": "ldam_drw"})})
+    bad = _with_ce_recipe("aljoudi2023", "ldam_drw")
     with pytest.raises(ValueError, match=r"method 'CE': `params.recipe`='ldam_drw' does not "
                                          r"apply to the aljoudi2023 protocol \(its margin"):
         _registry.preflight(bad)
 
 
 def test_a_recipe_typo_is_refused_by_validate():
-    exp = get_preset("leaderboard.buda2018").profile("smoke")
-    spec = exp.methods["CE"]
-    bad = exp.replace(methods={**exp.methods, "CE": dataclasses.replace(
-        spec, params={**spec.params, "recipe": "ldam"})})
+    bad = _with_ce_recipe("buda2018", "ldam")
     with pytest.raises(ValueError, match=r"`methods\.CE\.params\.recipe` must be one of "
                                          r"\['ce', .*received 'ldam'\. Did you mean"):
         bad.validate()

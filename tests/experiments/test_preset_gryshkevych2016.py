@@ -42,10 +42,11 @@ def test_cpu_profile_holds_both_problems_and_every_comparison():
         "adam", 1e-3, 0.1, 0.2)
     # One epoch for every network but LipNet-6, which needs two to leave the uniform prediction.
     epochs = {k: {**p, **spec.params}["epochs"] for k, spec in m.items() if k != "SVM"}
-    assert epochs.pop("LipNet-6") == G.CPU_LIPNET6_EPOCHS == 2
+    assert epochs.pop("LipNet-6") == G.LIPNET6_EPOCH_FACTOR == 2
     assert set(epochs.values()) == {1}
-    assert "epochs" not in get_preset("gryshkevych2016").profile("quick").methods[
-        "LipNet-6"].params
+    quick = get_preset("gryshkevych2016").profile("quick")
+    assert quick.methods["LipNet-6"].params["epochs"] == 2 * quick.params["epochs"] == 12
+    assert "epochs" not in quick.methods["LipNet-4"].params
 
 
 def test_both_problems_run_in_the_cpu_configuration_with_three_classes(tmp_path):

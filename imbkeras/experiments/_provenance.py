@@ -32,14 +32,30 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return out.stdout.strip()
 
 
-def git_state() -> dict:
-    """``{"commit", "dirty"}`` of the checkout imbkeras runs from (else of the cwd)."""
+def git_state(exclude=None) -> dict:
+    """``{"commit", "dirty"}`` of the checkout imbkeras runs from (else of the cwd).
+
+    ``dirty``: a tracked file differs from the commit, apart from those under
+    ``exclude`` (the results directory being written: a reference
+    reproduction rerun into its committed place changes its own files, not
+    the code).
+    """
     import imbkeras
 
     for where in (Path(imbkeras.__file__).resolve().parent, Path.cwd()):
         commit = _git(["rev-parse", "HEAD"], where)
         if commit:
-            status = _git(["status", "--porcelain", "--untracked-files=no"], where)
+            spec = []
+            root = _git(["rev-parse", "--show-toplevel"], where)
+            if exclude is not None and root:
+                try:
+                    rel = Path(exclude).resolve().relative_to(Path(root).resolve())
+                except ValueError:  # the results directory is outside the checkout
+                    rel = None
+                if rel is not None and str(rel) != ".":
+                    spec = ["--", ".", f":(exclude){rel.as_posix()}"]
+            status = _git(["status", "--porcelain", "--untracked-files=no", *spec],
+                          Path(root) if spec else where)
             return {"commit": commit, "dirty": bool(status)}
     return {"commit": None, "dirty": None}
 
@@ -124,7 +140,7 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
         "command": invocation["command"],
         "preset": exp.preset, "profile": exp.profile, "experiment": exp.name,
         "datasets": _datasets(exp),
-        "imbkeras_version": __version__, **git_state(),
+        "imbkeras_version": __version__, **git_state(exclude=out),
         "date": invocation["date"],
         "wall_seconds": round(sum(i["wall_seconds"] for i in invocations), 1),
         "train_seconds": _train_seconds(out),

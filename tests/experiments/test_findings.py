@@ -277,6 +277,38 @@ def test_findings_command_gives_verdicts_of_a_buda_run(tmp_path, capsys):
                                                      for i in prov["invocations"]), abs=0.2)
 
 
+def test_provenance_dirty_flag_ignores_the_results_directory_it_writes(tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    from imbkeras.experiments._provenance import git_state
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "reproductions" / "paper").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text("x = 1\n")
+    (repo / "reproductions" / "paper" / "results.csv").write_text("a\n1\n")
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "first")
+    monkeypatch.setattr(imbkeras, "__file__", str(repo / "pkg" / "__init__.py"))
+    monkeypatch.chdir(tmp_path)
+    out = repo / "reproductions" / "paper"
+    assert git_state(exclude=out)["dirty"] is False
+    (out / "results.csv").write_text("a\n2\n")  # a rerun into the committed place
+    assert git_state()["dirty"] is True and git_state(exclude=out)["dirty"] is False
+    (repo / "pkg" / "__init__.py").write_text("x = 2\n")  # the code changed: dirty
+    assert git_state(exclude=out)["dirty"] is True
+    assert git_state(exclude=tmp_path / "elsewhere")["dirty"] is True
+
+
 def test_find_reproduction(tmp_path, monkeypatch):
     from imbkeras.experiments import find_reproduction
 

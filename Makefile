@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= results/buda2018_quick
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the suite is mostly Python, tracing and small fits, so two
+# workers share 2 cores well.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test install install-dev clean
 
@@ -23,7 +26,7 @@ demo: install
 
 # Set up and run the test suite.
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info results

@@ -133,11 +133,13 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
     """Train ``model`` on ``(x, y)`` with one long-tail ``recipe`` under a fixed step budget.
 
     The model must end in a softmax over ``K`` classes (every imbkeras
-    builder's default); the losses read its probabilities as ``log p``
-    logits. It is compiled here (the recipe's loss) and trained in place.
+    builder's default), or in a sigmoid per label with ``multi_label=True``;
+    the losses read its probabilities. It is compiled here (the recipe's
+    loss) and trained in place.
 
     Args:
-        model: an uncompiled or compiled functional model, softmax output.
+        model: an uncompiled or compiled functional model, softmax output
+            (multi-label: sigmoid outputs).
         x, y: training samples and integer class labels (1-D), or multi-hot
             labels ``(n, K)`` with ``multi_label=True``.
         recipe: one of :data:`LONG_TAIL_RECIPES` (see the module's table;

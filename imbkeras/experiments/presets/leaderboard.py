@@ -76,6 +76,10 @@ class Protocol:
             factory) and optionally ``augment``; the steps equal the reference
             row's.
         note: how the budget matches the reference row, for the report.
+        multi_label: multi-hot labels: the recipes' multi-label forms, without
+            the single-label ones (:meth:`skipped`).
+        train: ``(ctx, p) -> (x, y)``, the training samples the reference
+            learns from (default: the whole training fold).
     """
 
     paper: str
@@ -87,8 +91,6 @@ class Protocol:
     note: str
     multi_label: bool = False
     train: Callable | None = None
-    """``(ctx, p) -> (x, y)``: the training samples the reference learns from
-    (default: the whole training fold)."""
 
     def recipes(self) -> dict:
         """The recipes that apply to the protocol's labels: ``{key: method name}``."""

@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "imbkeras"
 
 # In data-flow order; a level may import the levels before it.
 LEVELS = [
-    ("_validation", "_registry", "_version", "_lazy"),  # leaves: import nothing from imbkeras
+    ("_validation", "_registry", "_version", "_lazy", "_metric_keys"),  # leaves: import nothing
     ("datasets", "synthetic"),
     ("protocols",),
     ("sampling",),

@@ -50,10 +50,9 @@ def metric_names() -> tuple:
         >>> "auc_ovr" in metric_names() and "macro_auc" in metric_names()
         True
     """
-    from imbkeras import metrics
+    from imbkeras._metric_keys import MULTILABEL_SCALAR_KEYS, SCALAR_KEYS
 
-    return tuple(dict.fromkeys(metrics.SCALAR_KEYS + metrics.MULTILABEL_SCALAR_KEYS
-                               + RUNNER_COLUMNS))
+    return tuple(dict.fromkeys(SCALAR_KEYS + MULTILABEL_SCALAR_KEYS + RUNNER_COLUMNS))
 
 
 def check_metric_name(metric, name: str) -> str:

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from imbkeras import metrics
 from imbkeras.experiments import _registry
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import RunContext, TrainOutput
@@ -106,6 +105,8 @@ def _evaluate(run, ctx: RunContext, trained: dict):
         y_prob, threshold = res if isinstance(res, tuple) else (res, None)
         y_pred = None
     y_prob = np.asarray(y_prob)
+    from imbkeras import metrics  # scikit-learn: loaded by the first run, not by `--list`
+
     if ctx.multilabel:
         rep = metrics.report_multilabel(ctx.y_test, y_prob,
                                         0.5 if threshold is None else threshold)

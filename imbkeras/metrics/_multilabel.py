@@ -55,15 +55,7 @@ import sklearn.metrics
 from imbkeras._validation import (_short, check_multihot, check_multilabel_scores,
                                   check_positive_int)
 
-MULTILABEL_SCALAR_KEYS = (
-    "macro_f1", "micro_f1", "samples_f1",
-    "macro_precision", "micro_precision", "samples_precision",
-    "macro_recall", "micro_recall", "samples_recall",
-    "macro_auc", "micro_auc", "samples_auc",
-    "subset_accuracy", "hamming_accuracy", "samples_jaccard",
-    "categorical_accuracy", "batch_precision", "batch_recall", "batch_f1",
-    "head_auc", "tail_auc", "tail_recall",
-)
+from imbkeras._metric_keys import MULTILABEL_SCALAR_KEYS  # noqa: E402  (re-exported)
 #: Evaluation batch size of the batch-averaged scores (Al-joudi & Arif's
 #: validation batch size, Table 1).
 BATCH_SIZE = 16

@@ -36,7 +36,7 @@ import sklearn.metrics
 
 from imbkeras._validation import check_confusion, check_labels, check_probabilities  # noqa: F401
 
-SCALAR_KEYS = ("auc_ovr", "accuracy", "macro_f1", "gmean", "avacc", "cba", "mavg")
+from imbkeras._metric_keys import SCALAR_KEYS  # noqa: E402  (re-exported)
 
 
 def confusion_counts(cm: np.ndarray) -> dict[str, np.ndarray]:

@@ -9,6 +9,7 @@ import numpy as np
 from keras import ops
 
 from imbkeras._validation import check_label_rates, check_priors
+from imbkeras.losses._common import sigmoid_logits
 
 
 @keras.saving.register_keras_serializable(package="imbkeras")
@@ -81,12 +82,7 @@ class PriorCorrection(keras.layers.Layer):
     def call(self, inputs):
         x = ops.convert_to_tensor(inputs)
         if self.multi_label:
-            if self.from_logits:
-                z = x
-            else:
-                eps = 1e-7
-                p = ops.clip(x, eps, 1.0 - eps)
-                z = ops.log(p) - ops.log1p(-p)
+            z = sigmoid_logits(x, self.from_logits)
             return ops.sigmoid(z + ops.convert_to_tensor(self._shift, dtype=x.dtype))
         if self.from_logits:
             z = x

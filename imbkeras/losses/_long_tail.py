@@ -121,7 +121,7 @@ def class_balanced_loss(y_true, y_pred, samples_per_class: Sequence[float],
     k = y_pred.shape[-1]
     check_length(len(w), k, "samples_per_class")
     if multi_label:
-        y_s = y_true * (1.0 - label_smoothing) + label_smoothing / 2 if label_smoothing else y_true
+        y_s = smooth_labels(y_true, label_smoothing, 2)  # binary targets: y (1 - s) + s / 2
         bce = ops.binary_crossentropy(y_s, y_pred, from_logits=from_logits)
         if base == "focal" and gamma:
             bce = binary_focal_factor(y_s, y_pred, gamma, from_logits) * bce
@@ -196,8 +196,7 @@ def logit_adjusted_loss(y_true, y_pred, priors: Sequence[float], tau: float = 1.
         check_length(len(pr), y_pred.shape[-1], "priors")
         z = sigmoid_logits(y_pred, from_logits) + const(tau * np.log(pr / (1 - pr)),
                                                         y_pred.dtype)
-        if label_smoothing:
-            y_true = y_true * (1.0 - label_smoothing) + label_smoothing / 2
+        y_true = smooth_labels(y_true, label_smoothing, 2)
         return ops.mean(ops.binary_crossentropy(y_true, z, from_logits=True), axis=-1)
     pr = check_priors(priors)
     return _adjusted_cross_entropy(y_true, y_pred, tau * np.log(pr), "priors", from_logits,

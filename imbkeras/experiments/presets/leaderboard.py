@@ -99,6 +99,14 @@ class Protocol:
         return {k: v for k, v in RECIPES.items()
                 if not (self.multi_label and k in SINGLE_LABEL_ONLY)}
 
+    def check_recipe(self, key: str, where: str = "") -> None:
+        """Refuse a recipe that does not apply to the protocol's labels (naming why)."""
+        name = RECIPES.get(key)
+        if name in self.skipped():
+            raise ValueError(f"{where}`params.recipe`={key!r} does not apply to the "
+                             f"{self.paper} protocol ({self.skipped()[name]}); its recipes "
+                             f"are {list(self.recipes())}.")
+
     def skipped(self) -> dict:
         """The recipes left out (multi-label protocols): ``{method name: why}``."""
         from imbkeras.training import SINGLE_LABEL_ONLY
@@ -281,10 +289,7 @@ def recipe(ctx, *, protocol: ProtocolName, recipe: RecipeName = "ce"):
         raise ValueError(f"`params.protocol` must be one of {sorted(PROTOCOLS)}; received "
                          f"{protocol!r}.")
     proto = PROTOCOLS[protocol]
-    if recipe not in proto.recipes():
-        raise ValueError(f"`params.recipe`={recipe!r} does not apply to the {protocol} "
-                         f"protocol ({proto.skipped()[RECIPES[recipe]]}); its recipes are "
-                         f"{list(proto.recipes())}.")
+    proto.check_recipe(recipe)
     p = _reference_params(ctx, protocol)
     keras.utils.set_random_seed(ctx.seed)
     x, y = proto.train(ctx, p) if proto.train else (ctx.x_train, ctx.y_train)
@@ -351,12 +356,8 @@ def _register(protocol: str) -> None:
                f"{proto.note}")
     def preflight(exp):  # the paper's own checks (e.g. koziarski2020's ImageNet weights)
         for name, spec in exp.methods.items():
-            key = spec.params.get("recipe", "ce") if spec.trainer == TRAINER else None
-            if key is not None and RECIPES.get(key) in proto.skipped():
-                raise ValueError(
-                    f"method {name!r}: `params.recipe`={key!r} does not apply to the "
-                    f"{protocol} protocol ({proto.skipped()[RECIPES[key]]}); its recipes are "
-                    f"{list(proto.recipes())}.")
+            if spec.trainer == TRAINER:
+                proto.check_recipe(spec.params.get("recipe", "ce"), f"method {name!r}: ")
         check = get_preset(proto.paper).preflight
         if check is not None:
             check(exp)

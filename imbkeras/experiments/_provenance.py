@@ -2,8 +2,8 @@
 
 Every ``imbkeras run`` / ``imbkeras reproduce`` appends one *invocation* (the
 command, the time it took, what it ran and skipped) to the directory's
-``provenance.json``; earlier invocations are kept, so a reproduction resumed
-three times says so. The top-level keys describe the latest invocation: the
+``provenance.json`` with the git commit it ran; earlier invocations are kept,
+so a reproduction resumed three times says so, and from which code. The top-level keys describe the latest invocation: the
 exact command, the imbkeras version and git commit, the preset and profile,
 the datasets, the wall time (summed over invocations), the summed training time
 of the distinct trainings, the cores, the load average (other jobs on the
@@ -122,7 +122,9 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
     if cmd and cmd[0].endswith(("imbkeras", "__main__.py")):
         cmd[0] = "imbkeras"
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    invocation = {"command": " ".join(cmd), "date": now.isoformat(),
+    git = git_state(exclude=out)
+    # each invocation's code: a resumed directory may hold runs of several commits
+    invocation = {"command": " ".join(cmd), "date": now.isoformat(), **git,
                   "wall_seconds": round(float(wall_seconds), 1), **_cores()}
     try:
         invocation["load_average_1min"] = round(os.getloadavg()[0], 2)
@@ -140,7 +142,7 @@ def write_provenance(out, exp, *, command: list[str] | None = None, wall_seconds
         "command": invocation["command"],
         "preset": exp.preset, "profile": exp.profile, "experiment": exp.name,
         "datasets": _datasets(exp),
-        "imbkeras_version": __version__, **git_state(exclude=out),
+        "imbkeras_version": __version__, **git,
         "date": invocation["date"],
         "wall_seconds": round(sum(i["wall_seconds"] for i in invocations), 1),
         "train_seconds": _train_seconds(out),

@@ -24,7 +24,7 @@ def _flatten_losses(loss) -> list:
 
 @keras.saving.register_keras_serializable(package="imbkeras")
 class DeferredReweighting(keras.callbacks.Callback):
-    """Switch a loss to class-balanced weights from a given epoch on (DRW).
+    """Switch a loss to class-balanced weights from a given epoch or step on (DRW).
 
     Before ``start_epoch`` the loss keeps the class weights it had when training
     began (ones for :class:`imbkeras.losses.LDAMLoss` by default, i.e. plain ERM);
@@ -35,6 +35,12 @@ class DeferredReweighting(keras.callbacks.Callback):
     recompiling (TensorFlow and PyTorch backends; under JAX the value is traced
     as a constant).
 
+    ``start_step`` defers by optimisation steps instead, for budgets of few
+    epochs: with one epoch, ``start_epoch`` can only re-weight from the first
+    step or never, while Cao et al. defer for 80 % of the training. Steps are
+    counted as the optimizer counts its iterations, so a resumed ``fit``
+    continues the count; the weights switch before the step ``start_step``.
+
     Every loss of the compiled model with a ``set_class_weights`` method is
     switched: :class:`imbkeras.losses.LDAMLoss` (LDAM-DRW) and
     :class:`imbkeras.losses.WeightedCrossEntropy` (CE-DRW).
@@ -44,11 +50,13 @@ class DeferredReweighting(keras.callbacks.Callback):
         start_epoch: first epoch (0-based) trained with the class-balanced weights.
         beta: effective-number parameter in ``[0, 1)`` (0.9999 in the paper).
         verbose: 1 prints a line when the weights switch.
+        start_step: first optimisation step (0-based) trained with the
+            class-balanced weights; give it instead of ``start_epoch``.
 
     Raises:
-        ValueError: for a class with 0 samples or ``beta`` outside ``[0, 1)``;
-            at the start of training, when the model has no loss with
-            ``set_class_weights``.
+        ValueError: for a class with 0 samples, ``beta`` outside ``[0, 1)``,
+            neither or both of ``start_epoch`` and ``start_step``; at the start
+            of training, when the model has no loss with ``set_class_weights``.
 
     Examples:
         >>> import imbkeras as ik
@@ -57,21 +65,31 @@ class DeferredReweighting(keras.callbacks.Callback):
         >>> drw = DeferredReweighting(n, start_epoch=160)
         >>> drw.class_weights().round(3).tolist()
         [0.028, 0.271, 2.702]
+        >>> DeferredReweighting(n, start_step=800).start_step   # one epoch of 1,000 steps
+        800
 
     Reference:
         Cao, Wei, Gaidon, Arechiga, Ma (2019), Learning Imbalanced Datasets with
         Label-Distribution-Aware Margin Loss, NeurIPS, section 3.2 (Algorithm 1).
     """
 
-    def __init__(self, samples_per_class: Sequence[float], start_epoch: int,
-                 beta: float = 0.9999, verbose: int = 0):
+    def __init__(self, samples_per_class: Sequence[float], start_epoch: int | None = None,
+                 beta: float = 0.9999, verbose: int = 0, *, start_step: int | None = None):
         super().__init__()
         self.samples_per_class = [float(v) for v in check_samples_per_class(samples_per_class)]
-        self.start_epoch = check_positive_int(start_epoch, "start_epoch", minimum=0)
+        if (start_epoch is None) == (start_step is None):
+            raise ValueError(f"DeferredReweighting needs one of `start_epoch` and `start_step`; "
+                             f"received start_epoch={start_epoch!r}, start_step={start_step!r}.")
+        self.start_epoch = (None if start_epoch is None
+                            else check_positive_int(start_epoch, "start_epoch", minimum=0))
+        self.start_step = (None if start_step is None
+                           else check_positive_int(start_step, "start_step", minimum=0))
         self.beta = check_beta(beta)
         self.verbose = check_positive_int(verbose, "verbose", minimum=0)
         self._targets: list = []
         self._initial: list | None = None
+        self._step = 0
+        self._deferred: bool | None = None
 
     def class_weights(self) -> np.ndarray:
         """The class-balanced weights applied from ``start_epoch`` on."""
@@ -92,18 +110,34 @@ class DeferredReweighting(keras.callbacks.Callback):
         if self._initial is None or [id(t) for t in targets] != [id(t) for t in self._targets]:
             self._initial = [list(t.class_weights) for t in targets]
         self._targets = targets
+        optimizer = getattr(self.model, "optimizer", None)
+        self._step = int(optimizer.iterations) if optimizer is not None else 0
+        self._deferred = None
 
-    def on_epoch_begin(self, epoch, logs=None):
-        deferred = epoch >= self.start_epoch
+    def _switch(self, deferred: bool, where: str) -> None:
+        if deferred == self._deferred:
+            return
         for t, initial in zip(self._targets, self._initial):
             t.set_class_weights(self.class_weights() if deferred else initial)
-        if deferred and epoch == self.start_epoch and self.verbose:
-            print(f"DeferredReweighting: epoch {epoch}: class-balanced weights "
+        if deferred and self.verbose:
+            print(f"DeferredReweighting: {where}: class-balanced weights "
                   f"{np.round(self.class_weights(), 4).tolist()}")
+        self._deferred = deferred
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.start_epoch is not None:
+            self._switch(epoch >= self.start_epoch, f"epoch {epoch}")
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.start_step is not None:
+            self._switch(self._step >= self.start_step, f"step {self._step}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
 
     def get_config(self) -> dict:
         return {"samples_per_class": self.samples_per_class, "start_epoch": self.start_epoch,
-                "beta": self.beta, "verbose": self.verbose}
+                "beta": self.beta, "verbose": self.verbose, "start_step": self.start_step}
 
     @classmethod
     def from_config(cls, config: dict) -> "DeferredReweighting":

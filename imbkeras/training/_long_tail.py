@@ -12,13 +12,13 @@ the same (imbalanced) training set; only what the recipe changes differs:
                     (``PriorCorrection(priors, tau)`` appended to the model)
 ``balanced_softmax`` balanced softmax (Ren et al. 2020)
 ``ldam_drw``        LDAM loss, class-balanced re-weighting from
-                    ``drw_start * epochs`` on (Cao et al. 2019)
+                    step ``drw_start * budget`` on (Cao et al. 2019)
 ``crt``             cross-entropy, then classifier re-training (Kang et al.
                     2020): the head re-initialised and re-trained on
                     class-balanced batches for ``crt_share`` of the steps,
                     the extractor frozen
 ``mixup_drw``       mixup (Beta(alpha, alpha)) with weighted cross-entropy,
-                    class-balanced weights from ``drw_start * epochs`` on
+                    class-balanced weights from step ``drw_start * budget`` on
 =================== ==========================================================
 
 A pass is ``steps_per_epoch`` batches (default: one pass over the original
@@ -157,8 +157,9 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
         beta, gamma: effective-number parameter (``cb_focal``, the DRW
             weights) and the focal exponent (``cb_focal``).
         max_margin: LDAM's largest margin.
-        drw_start: the share of the epochs after which ``ldam_drw`` and
-            ``mixup_drw`` re-weight (Cao et al.: 160 of 200 epochs, 0.8).
+        drw_start: the share of the budget's steps after which ``ldam_drw``
+            and ``mixup_drw`` re-weight (Cao et al.: 160 of 200 epochs, 0.8);
+            counted in steps, so a budget of one epoch defers too.
         crt_share: the share of the budget that ``crt``'s second stage takes
             (Kang et al.: about 10 of 100 epochs): both stages run ``epochs``
             epochs, the second ``max(1, round(crt_share * steps_per_epoch))``
@@ -272,8 +273,8 @@ def long_tail_fit(model: keras.Model, x, y, recipe: str, *, epochs: int,
     else:  # ce, ros, posthoc_la, crt (its first stage)
         loss = plain()
     if recipe in ("ldam_drw", "mixup_drw"):
-        cbs.append(DeferredReweighting(n, start_epoch=int(math.floor(drw_start * epochs)),
-                                       beta=beta))
+        cbs.append(DeferredReweighting(
+            n, start_step=int(math.floor(drw_start * epochs * steps_per_epoch)), beta=beta))
     if recipe == "crt":
         crt_share = check_real(crt_share, "crt_share", minimum=0.0, maximum=1.0)
         if not 0 < crt_share < 1:

@@ -273,6 +273,7 @@ def test_findings_command_gives_verdicts_of_a_buda_run(tmp_path, capsys):
                       "--no-progress"]) == 0
     prov = json.loads((out / "provenance.json").read_text())
     assert [i["runs_skipped"] for i in prov["invocations"]] == [0, 4]
+    assert [i["commit"] for i in prov["invocations"]] == [prov["commit"]] * 2  # each one's code
     assert prov["wall_seconds"] == pytest.approx(sum(i["wall_seconds"]
                                                      for i in prov["invocations"]), abs=0.2)
 

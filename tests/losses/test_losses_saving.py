@@ -133,3 +133,40 @@ def test_deferred_reweighting_errors_and_config():
         model.fit(np.zeros((2, 2)), np.array([0, 1]), epochs=1, verbose=0, callbacks=[drw])
     with pytest.raises(ValueError, match="`weights` has 2 entries"):
         L.LDAMLoss([5, 3, 1]).set_class_weights([1.0, 2.0])
+
+
+def test_deferred_reweighting_by_steps_matches_the_loss_it_switches_to():
+    # 16 samples in batches of 4, 3 epochs = 12 steps; weights from step 6 (mid-epoch 1)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = np.repeat([0, 1, 2], [10, 4, 2])
+    inp = keras.Input((3,))
+    model = keras.Model(inp, keras.layers.Dense(3, activation="softmax")(inp))
+    model.compile(keras.optimizers.SGD(0.0), loss=L.WeightedCrossEntropy([1.0, 1.0, 1.0]))
+    losses_seen = []
+
+    class PerBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            losses_seen.append(logs["loss"])
+
+    drw = DeferredReweighting([10, 4, 2], start_step=6, beta=0.9)
+    model.fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0,
+              callbacks=[drw, PerBatch()])
+    p = model.predict(x, verbose=0)
+    ce = -np.log(p[np.arange(16), y])
+    w = L.class_balanced_weights([10, 4, 2], 0.9)
+    per_batch = [(ce[i:i + 4], (w[y] * ce)[i:i + 4]) for i in range(0, 16, 4)] * 3
+    # Keras logs the running mean over the epoch's batches so far
+    want = []
+    for e in range(3):
+        vals = [per_batch[4 * e + b][1 if 4 * e + b >= 6 else 0].mean() for b in range(4)]
+        want += [np.mean(vals[:b + 1]) for b in range(4)]
+    np.testing.assert_allclose(losses_seen, want, rtol=1e-5)
+    with pytest.raises(ValueError, match="one of `start_epoch` and `start_step`"):
+        DeferredReweighting([10, 3])
+    with pytest.raises(ValueError, match="one of `start_epoch` and `start_step`"):
+        DeferredReweighting([10, 3], start_epoch=1, start_step=4)
+    with pytest.raises(ValueError, match="`start_step` must be >= 0"):
+        DeferredReweighting([10, 3], start_step=-2)
+    clone = DeferredReweighting.from_config(drw.get_config())
+    assert clone.get_config() == drw.get_config() and clone.start_step == 6

@@ -205,3 +205,20 @@ def test_single_label_only_recipes_say_why_on_multi_hot_labels(recipe):
     with pytest.raises(ValueError, match=rf"`recipe`='{recipe}' has no multi-label form \(.*"
                                          r"one sigmoid per label\).*'ce', 'ros'"):
         long_tail_fit(_ml_model(), x, y, recipe, epochs=1, multi_label=True)
+
+
+@pytest.mark.parametrize("recipe", ["ldam_drw", "mixup_drw"])
+def test_drw_defers_within_a_one_epoch_budget(recipe):
+    # one epoch of 5 steps, drw_start 0.6: steps 0-2 plain, 3-4 class-balanced (not from 0)
+    seen = []
+
+    class Weights(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(list(np.round(self.model.loss.class_weights, 4)))
+
+    x, y = _task()
+    fit = long_tail_fit(_model(), x, y, recipe, epochs=1, steps_per_epoch=5, batch_size=8,
+                        drw_start=0.6, callbacks=[Weights()])
+    assert fit.steps == 5 and len(seen) == 5
+    assert seen[:3] == [[1.0, 1.0, 1.0]] * 3
+    assert seen[3] == seen[4] and seen[3][2] > seen[3][1] > seen[3][0]

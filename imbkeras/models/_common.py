@@ -155,6 +155,24 @@ def check_activation(activation, name: str = "activation",
     return activation
 
 
+def check_initializer(initializer, name: str = "kernel_initializer") -> str:
+    """Validate an initializer name: any Keras initializer (e.g. ``"he_normal"``).
+
+    Raises:
+        ValueError: for an unknown name.
+        TypeError: for a non-string.
+    """
+    if not isinstance(initializer, str):
+        raise TypeError(f"`{name}` must be a Keras initializer name such as 'he_normal'; "
+                        f"received {initializer!r}.")
+    try:
+        keras.initializers.get(initializer)
+    except (ValueError, TypeError):
+        raise ValueError(f"Unknown `{name}`={initializer!r}: expected a Keras initializer "
+                         f"name (e.g. 'glorot_uniform', 'he_normal', 'lecun_normal').") from None
+    return initializer
+
+
 def check_output_activation(output_activation, num_classes: int) -> None:
     """``softmax`` (needs >= 2 classes), ``sigmoid`` (>= 1) or ``None`` (logits)."""
     if output_activation not in (None, "softmax", "sigmoid", "linear"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from imbkeras.models._common import (check_activation, check_input_shape,
+from imbkeras.models._common import (check_activation, check_initializer, check_input_shape,
                                       check_int_tuple, check_output_activation, check_rate,
                                       conv_act, conv_size, dense_act, min_input_size,
                                       output_head)
@@ -24,7 +24,7 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
            fully_convolutional: bool = False, conv_dropout: float = 0.25,
            dense_dropout: float = 0.5, batch_norm: bool = False,
            activation: str = "relu", output_activation: str | None = "softmax",
-           name: str = "lipnet") -> keras.Model:
+           kernel_initializer: str = "glorot_uniform", name: str = "lipnet") -> keras.Model:
     """LipNet family: VGG-like conv blocks + dense layers (or all-convolutional).
 
     Each block has ``convs_per_block`` convolutions (the first with "same"
@@ -65,6 +65,10 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
         activation: activation of every hidden layer (any Keras name or
             ``"prelu"``).
         output_activation: ``"softmax"`` or ``None`` for logits.
+        kernel_initializer: initializer of every kernel: Keras's default
+            ``"glorot_uniform"`` (the authors' Keras code), or e.g.
+            ``"he_normal"`` (He et al. 2015, for ReLU layers: keeps the
+            activations' variance through deep stacks).
         name: model name.
 
     Returns:
@@ -75,7 +79,7 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
     Raises:
         ValueError: for an input too small for the blocks (the message gives
             the minimum), the wrong rank, ``num_classes < 2``, bad rates or
-            sizes, or an unknown activation.
+            sizes, or an unknown activation or initializer.
 
     Examples:
         >>> lipnet((28, 28, 1), 3).count_params()
@@ -111,6 +115,7 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
     conv_dropout = check_rate(conv_dropout, "conv_dropout")
     dense_dropout = check_rate(dense_dropout, "dense_dropout")
     activation = check_activation(activation)
+    init = {"kernel_initializer": check_initializer(kernel_initializer)}
 
     inputs = keras.Input(shape, name="image")
     x = inputs
@@ -118,17 +123,17 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
         for j in range(convs_per_block):
             x = conv_act(x, f, k, rank=2, padding="same" if j == 0 else "valid",
                          activation=activation, batch_norm=batch_norm,
-                         name=f"block{b}_conv{j + 1}")
+                         name=f"block{b}_conv{j + 1}", **init)
         if fully_convolutional:
             x = conv_act(x, f, 2, strides=2, padding="valid", rank=2,
                          activation=activation, batch_norm=batch_norm,
-                         name=f"block{b}_down")
+                         name=f"block{b}_down", **init)
         else:
             x = keras.layers.MaxPooling2D(2, name=f"block{b}_pool")(x)
         x = keras.layers.Dropout(conv_dropout, name=f"block{b}_dropout")(x)
     if fully_convolutional:
         x = keras.layers.Identity(name="features")(x)
-        x = keras.layers.Conv2D(num_classes, 1, name="head_conv")(x)
+        x = keras.layers.Conv2D(num_classes, 1, name="head_conv", **init)(x)
         x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
         outputs = keras.layers.Activation(output_activation or "linear",
                                           name="predictions")(x)
@@ -136,9 +141,9 @@ def lipnet(input_shape=(28, 28, 1), num_classes: int = 3, *, filters=(32, 64),
         x = keras.layers.Flatten(name="features")(x)
         for i, units in enumerate(dense_units, start=1):
             x = dense_act(x, units, name=f"fc{i}", activation=activation,
-                          batch_norm=batch_norm)
+                          batch_norm=batch_norm, **init)
             x = keras.layers.Dropout(dense_dropout, name=f"fc{i}_dropout")(x)
-        outputs = output_head(x, num_classes, output_activation)
+        outputs = output_head(x, num_classes, output_activation, **init)
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -85,10 +85,16 @@ def test_bad_output_activation():
     ({"filters": ()}, "filters"),
     ({"kernel_size": (3, 3, 3)}, "kernel_size"),
     ({"fully_convolutional": True}, "dense_units"),
+    ({"kernel_initializer": "he_uniformly"}, r"Unknown `kernel_initializer`='he_uniformly'"),
 ])
 def test_lipnet_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         lipnet((28, 28, 1), 3, **kwargs)
+
+
+def test_lipnet_initializer_not_a_name():
+    with pytest.raises(TypeError, match="`kernel_initializer` must be a Keras initializer name"):
+        lipnet((28, 28, 1), 3, kernel_initializer=0.05)
 
 
 def test_input_shape_type():

@@ -1,8 +1,10 @@
-"""Parameter counts pinned at the papers' configurations (build only, no training)."""
+"""Parameter counts pinned at the papers' configurations; the initializers reach every kernel."""
 
+import keras
+import numpy as np
 import pytest
 
-from imbkeras.models import create_model
+from imbkeras.models import create_model, lipnet
 
 PAPER_CONFIGS = [
     # name, input_shape, num_classes, options, parameters
@@ -42,3 +44,17 @@ def test_registry_defaults_are_paper_configurations():
     assert mb.input_shape == (None, 150, 150, 3) and mb.output_shape == (None, 8)
     assert create_model("multipath3d").output_shape == (None, 4)
     assert create_model("lipnet4").name == "lipnet4"
+
+
+def test_lipnet_kernel_initializer_reaches_every_kernel():
+    keras.utils.set_random_seed(0)
+    net = lipnet((32, 32, 1), 3, filters=(32, 64, 128), kernel_size=(7, 5, 3),
+                 dense_units=(512, 128), kernel_initializer="he_normal")
+    for layer in net.layers:
+        if hasattr(layer, "kernel"):
+            w = layer.kernel.numpy()
+            fan_in = int(np.prod(w.shape[:-1]))
+            # he_normal: a truncated normal whose std is sqrt(2 / fan_in)
+            assert w.std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.1), layer.name
+    glorot = lipnet((28, 28, 1), 3).get_layer("fc1").kernel.numpy()
+    assert glorot.std() == pytest.approx(np.sqrt(2 / sum(glorot.shape)), rel=0.05)

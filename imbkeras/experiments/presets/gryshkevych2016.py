@@ -175,7 +175,8 @@ def lipnet(ctx, *, model: LipNetName = "lipnet4", mode: InputMode = "masked",
            epochs: int = 40, batch_size: int = 32, optimizer: Literal["adam", "sgd"] = "adam",
            learning_rate: float = 1e-3,
            momentum: float = 0.9, label_smoothing: float = 0.1, batch_norm: bool = False,
-           val_fraction: float = 0.0, patience: int | None = None):
+           kernel_initializer: str = "glorot_uniform", val_fraction: float = 0.0,
+           patience: int | None = None):
     """A LipNet on one input mode, per-epoch hybrid resampling, augmentation, label smoothing.
 
     Args:
@@ -190,6 +191,7 @@ def lipnet(ctx, *, model: LipNetName = "lipnet4", mode: InputMode = "masked",
             Nesterov momentum; the authors' code).
         batch_norm: batch normalisation after every convolution and hidden FC
             layer (the authors' Keras LipNet-4).
+        kernel_initializer: the kernels' initializer (:func:`imbkeras.models.lipnet`).
         val_fraction, patience: early stopping on a validation split (0 and
             ``None``: the fixed number of epochs of the thesis' cross-validation).
     """
@@ -214,7 +216,7 @@ def lipnet(ctx, *, model: LipNetName = "lipnet4", mode: InputMode = "masked",
         sampler = sampling.HybridSampler(target=target, seed=ctx.seed)
     with ctx.scope():
         net = models.create_model(model, input_shape=x.shape[1:], num_classes=ctx.num_classes,
-                                  batch_norm=batch_norm)
+                                  batch_norm=batch_norm, kernel_initializer=kernel_initializer)
         net.compile(_optimizer(optimizer, learning_rate, momentum),
                     keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing))
     h = training.fit_resampled(net, x, y, sampler=sampler, augment=_augment(augment, ctx.seed),

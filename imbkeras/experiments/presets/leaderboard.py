@@ -166,7 +166,8 @@ def _gry_inputs(ctx, x):
 def _gry_network(ctx, p, shape):
     from imbkeras import models
 
-    return models.create_model(p["model"], input_shape=shape, num_classes=ctx.num_classes)
+    return models.create_model(p["model"], input_shape=shape, num_classes=ctx.num_classes,
+                               kernel_initializer=p["kernel_initializer"])
 
 
 def _gry_budget(ctx, p):

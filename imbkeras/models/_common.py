@@ -158,18 +158,27 @@ def check_activation(activation, name: str = "activation",
 def check_initializer(initializer, name: str = "kernel_initializer") -> str:
     """Validate an initializer name: any Keras initializer (e.g. ``"he_normal"``).
 
+    Draws no random number: Keras seeds an unseeded initializer from Python's
+    ``random`` when it is built, so the state is restored after the trial
+    build (a validated model gets the very weights of an unvalidated one).
+
     Raises:
         ValueError: for an unknown name.
         TypeError: for a non-string.
     """
+    import random
+
     if not isinstance(initializer, str):
         raise TypeError(f"`{name}` must be a Keras initializer name such as 'he_normal'; "
                         f"received {initializer!r}.")
+    state = random.getstate()
     try:
         keras.initializers.get(initializer)
     except (ValueError, TypeError):
         raise ValueError(f"Unknown `{name}`={initializer!r}: expected a Keras initializer "
                          f"name (e.g. 'glorot_uniform', 'he_normal', 'lecun_normal').") from None
+    finally:
+        random.setstate(state)
     return initializer
 
 

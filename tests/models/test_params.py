@@ -58,3 +58,23 @@ def test_lipnet_kernel_initializer_reaches_every_kernel():
             assert w.std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.1), layer.name
     glorot = lipnet((28, 28, 1), 3).get_layer("fc1").kernel.numpy()
     assert glorot.std() == pytest.approx(np.sqrt(2 / sum(glorot.shape)), rel=0.05)
+
+
+def test_validating_the_initializer_draws_no_random_number():
+    # Keras seeds an unseeded initializer from Python's random when building it: a draw
+    # in the validation would shift every later layer's weights.
+    import random
+
+    from imbkeras.models._common import check_initializer
+
+    state = random.getstate()
+    check_initializer("he_normal")
+    assert random.getstate() == state
+    keras.utils.set_random_seed(0)
+    plain = keras.layers.Dense(4)
+    plain.build((None, 3))
+    keras.utils.set_random_seed(0)
+    check_initializer("glorot_uniform")
+    checked = keras.layers.Dense(4, kernel_initializer="glorot_uniform")
+    checked.build((None, 3))
+    np.testing.assert_array_equal(plain.kernel.numpy(), checked.kernel.numpy())

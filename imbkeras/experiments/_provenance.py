@@ -1,13 +1,14 @@
 """``provenance.json``: how, where and from which code a results directory was made.
 
 Every ``imbkeras run`` / ``imbkeras reproduce`` appends one *invocation* (the
-command, the time it took, what it ran and skipped) to the directory's
-``provenance.json`` with the git commit it ran; earlier invocations are kept,
-so a reproduction resumed three times says so, and from which code. The top-level keys describe the latest invocation: the
-exact command, the imbkeras version and git commit, the preset and profile,
-the datasets, the wall time (summed over invocations), the summed training time
-of the distinct trainings, the cores, the load average (other jobs on the
-machine lengthen the wall time) and the date.
+command, the time it took, what it ran and skipped, the git commit it ran) to
+the directory's ``provenance.json``; earlier invocations are kept, so a
+reproduction resumed three times says so, and from which code. The top-level
+keys describe the latest invocation: the exact command, the imbkeras version
+and git commit, the preset and profile, the datasets, the wall time (summed
+over invocations), the summed training time of the distinct trainings, the
+cores, the load average (other jobs on the machine lengthen the wall time) and
+the date.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ output heads."""
 from __future__ import annotations
 
 import numbers
+import random
 from collections.abc import Callable, Sequence
 
 import keras
@@ -166,8 +167,6 @@ def check_initializer(initializer, name: str = "kernel_initializer") -> str:
         ValueError: for an unknown name.
         TypeError: for a non-string.
     """
-    import random
-
     if not isinstance(initializer, str):
         raise TypeError(f"`{name}` must be a Keras initializer name such as 'he_normal'; "
                         f"received {initializer!r}.")

@@ -55,21 +55,34 @@ def test_posthoc_logit_adjustment_is_ce_plus_the_reference_adjustment():
     assert ((adjusted == 2) >= (raw.argmax(1) == 2)).all()
 
 
-@pytest.mark.parametrize("recipe,loss_cls", [("ldam_drw", losses.LDAMLoss),
-                                             ("mixup_drw", losses.WeightedCrossEntropy)])
-def test_drw_recipes_reweight_from_their_start_epoch(recipe, loss_cls):
+def _drw_weights_per_step(recipe, **budget):
+    """The loss's class weights after every step of a DRW recipe (drw_start 0.6)."""
     seen = []
 
     class Weights(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
+        def on_train_batch_end(self, batch, logs=None):
             seen.append(list(np.round(self.model.loss.class_weights, 4)))
 
     x, y = _task()
-    fit = long_tail_fit(_model(), x, y, recipe, epochs=5, batch_size=16, drw_start=0.6,
-                        callbacks=[Weights()])
+    fit = long_tail_fit(_model(), x, y, recipe, drw_start=0.6, callbacks=[Weights()], **budget)
+    assert fit.steps == len(seen)
+    return fit, seen
+
+
+@pytest.mark.parametrize("recipe,loss_cls", [("ldam_drw", losses.LDAMLoss),
+                                             ("mixup_drw", losses.WeightedCrossEntropy)])
+@pytest.mark.parametrize("budget,plain_steps", [
+    ({"epochs": 5, "batch_size": 16}, 12),  # 5 passes of 4 steps: from epoch 3 = 0.6 * 5
+    ({"epochs": 1, "steps_per_epoch": 5, "batch_size": 8}, 3),  # one pass defers too
+])
+def test_drw_recipes_reweight_from_their_share_of_the_steps(recipe, loss_cls, budget,
+                                                             plain_steps):
+    fit, seen = _drw_weights_per_step(recipe, **budget)
     assert isinstance(fit.model.loss, loss_cls)
-    assert seen[:3] == [[1.0, 1.0, 1.0]] * 3  # epochs 0-2: plain
-    assert seen[3] == seen[4] and seen[3][2] > seen[3][1] > seen[3][0]  # from epoch 3 = 0.6 * 5
+    assert seen[:plain_steps] == [[1.0, 1.0, 1.0]] * plain_steps
+    balanced = seen[plain_steps]
+    assert seen[plain_steps:] == [balanced] * (len(seen) - plain_steps)
+    assert balanced[2] > balanced[1] > balanced[0]
 
 
 def test_crt_freezes_the_extractor_and_retrains_a_fresh_head():
@@ -205,20 +218,3 @@ def test_single_label_only_recipes_say_why_on_multi_hot_labels(recipe):
     with pytest.raises(ValueError, match=rf"`recipe`='{recipe}' has no multi-label form \(.*"
                                          r"one sigmoid per label\).*'ce', 'ros'"):
         long_tail_fit(_ml_model(), x, y, recipe, epochs=1, multi_label=True)
-
-
-@pytest.mark.parametrize("recipe", ["ldam_drw", "mixup_drw"])
-def test_drw_defers_within_a_one_epoch_budget(recipe):
-    # one epoch of 5 steps, drw_start 0.6: steps 0-2 plain, 3-4 class-balanced (not from 0)
-    seen = []
-
-    class Weights(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            seen.append(list(np.round(self.model.loss.class_weights, 4)))
-
-    x, y = _task()
-    fit = long_tail_fit(_model(), x, y, recipe, epochs=1, steps_per_epoch=5, batch_size=8,
-                        drw_start=0.6, callbacks=[Weights()])
-    assert fit.steps == 5 and len(seen) == 5
-    assert seen[:3] == [[1.0, 1.0, 1.0]] * 3
-    assert seen[3] == seen[4] and seen[3][2] > seen[3][1] > seen[3][0]

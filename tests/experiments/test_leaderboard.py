@@ -125,6 +125,25 @@ def test_summary_needs_results(tmp_path):
         lb.summary(tmp_path)
 
 
+def test_the_cross_protocol_tests_take_the_methods_run_on_every_protocol():
+    from scipy.stats import friedmanchisquare
+
+    scores = {"a": [0.9, 0.8, 0.7, 0.6, 0.5], "b": [0.6, 0.9, 0.5, 0.8], "c": [0.7, 0.6, 0.9, 0.5]}
+    rows = pd.DataFrame([{"protocol": p, "method": m, "score": v}
+                         for p, vs in scores.items() for m, v in zip("mnoqx", vs)])
+    lines = lb._cross_protocol_tests(rows)
+    ref = friedmanchisquare(*([scores[p][i] for p in "abc"] for i in range(4)))
+    assert lines[0] == (f"Friedman test across protocols: chi² = {ref.statistic:.3f}, "
+                        f"p = {ref.pvalue:.3g} (4 methods, 3 protocols; left out, as not run "
+                        f"on every protocol: x).")
+    assert lines[2] == ("Pairwise Wilcoxon across protocols (Holm-corrected): 0 of 6 pairs "
+                        "differ at 0.05.")
+    two = lb._cross_protocol_tests(rows[rows["method"].isin(["m", "n", "x"])])
+    assert two[0].startswith("Friedman test across protocols: not computed (the Friedman test "
+                             "needs >= 3 methods")
+    assert two[0].endswith("not run on every protocol: x).")
+
+
 def test_the_3d_protocol_runs_recipes_on_the_multipath_network(tmp_path):
     from imbkeras.experiments import run_experiment
 

@@ -388,15 +388,43 @@ def check_protocols(papers) -> list:
     return [p for p in PROTOCOLS if p in papers]
 
 
+def _cross_protocol_tests(rows) -> list[str]:
+    """The Friedman and Holm-corrected Wilcoxon lines of :func:`summary`.
+
+    ``rows``: one ``(protocol, method, score)`` row per method and protocol.
+    The tests' blocks are the protocols, so they take the methods run on every
+    protocol (a multi-label protocol leaves out the single-label recipes) and
+    name the methods left out.
+    """
+    from imbkeras.experiments import _analysis
+
+    ran = rows.groupby("method", sort=False)["protocol"].nunique()
+    every = rows["protocol"].nunique()
+    left_out = [m for m, n in ran.items() if n < every]
+    common = rows[~rows["method"].isin(left_out)]
+    scope = (f"{every} protocols; left out, as not run on every protocol: "
+             f"{', '.join(left_out)}" if left_out else f"{every} protocols")
+    try:
+        fr = _analysis.friedman_test(common, "score", blocks=["protocol"])
+    except ValueError as err:
+        return [f"Friedman test across protocols: not computed ({err}; {scope}).", ""]
+    wil = _analysis.pairwise_wilcoxon(common, "score", blocks=["protocol"])
+    return [f"Friedman test across protocols: chi² = {fr['statistic']:.3f}, "
+            f"p = {fr['pvalue']:.3g} ({fr['n_methods']} methods, {scope}).", "",
+            "Pairwise Wilcoxon across protocols (Holm-corrected): "
+            f"{int(wil['reject'].sum())} of {len(wil)} pairs differ at 0.05.", ""]
+
+
 def summary(out, write: bool = True) -> dict:
     """The table across the protocols run into ``out/<paper>/`` by ``imbkeras leaderboard``.
 
     Per protocol, each method's mean of the paper's metric and its average rank
     over the protocol's blocks (scenario, fold, seed); across protocols, the
     average of those ranks, a Friedman test and Holm-corrected pairwise
-    Wilcoxon tests (blocks: the protocols; needs three or more methods and two
-    or more protocols), and per protocol the verdict of "the best recipe beats
-    the paper's best". The reference rows are named :data:`PAPER_BEST` here.
+    Wilcoxon tests (blocks: the protocols; over the methods run on every
+    protocol, three or more of them, on two or more protocols), and per
+    protocol the verdict of "the best recipe beats the paper's best". The
+    reference rows are named :data:`PAPER_BEST` here.
 
     Args:
         out: the leaderboard directory.
@@ -456,17 +484,7 @@ def summary(out, write: bool = True) -> dict:
     for protocol in scores:
         for name, why in PROTOCOLS[protocol].skipped().items():
             md += [f"Not run on {protocol} (multi-label): {name}, since {why}.", ""]
-    cross = pd.DataFrame(rows)
-    try:
-        fr = _analysis.friedman_test(cross, "score", blocks=["protocol"])
-        md += [f"Friedman test across protocols: chi² = {fr['statistic']:.3f}, "
-               f"p = {fr['pvalue']:.3g} ({fr['n_methods']} methods, {fr['n_blocks']} "
-               f"protocols).", ""]
-        wil = _analysis.pairwise_wilcoxon(cross, "score", blocks=["protocol"])
-        md += ["Pairwise Wilcoxon across protocols (Holm-corrected): "
-               f"{int(wil['reject'].sum())} of {len(wil)} pairs differ at 0.05.", ""]
-    except ValueError as err:
-        md += [f"Friedman test across protocols: not computed ({err}).", ""]
+    md += _cross_protocol_tests(pd.DataFrame(rows))
     md += ["## Best recipe vs the paper's best", ""]
     for v in verdicts.itertuples():
         md.append(f"- {v.protocol}: {v.ours}; difference {v.effect:+.3f} ± {v.spread:.3f} "

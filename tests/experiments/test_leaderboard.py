@@ -125,6 +125,23 @@ def test_summary_needs_results(tmp_path):
         lb.summary(tmp_path)
 
 
+def test_a_protocols_ranks_are_over_its_scenarios_folds_and_seeds():
+    from scipy.stats import rankdata
+
+    ref = lb.reference_name("buda2018")
+    runs = {(0, 0): {"CE": 0.9, "ROS": 0.8, ref: 0.1}, (1, 0): {"CE": 0.5, "ROS": 0.6, ref: 0.55},
+            (0, 1): {"CE": 0.7, "ROS": 0.75, ref: 0.6}}
+    df = pd.DataFrame([{"dataset": "d", "kind": "step", "ratio": 10, "mu": float("nan"),
+                        "fold": fold, "seed": seed, "method": m, "auc_ovr": v}
+                       for (fold, seed), row in runs.items() for m, v in row.items()])
+    scores, ranks = lb._protocol_scores(df, "auc_ovr")
+    table = pd.DataFrame(runs).T
+    assert scores.to_dict() == pytest.approx(table.mean().rename({ref: lb.PAPER_BEST}).to_dict())
+    expected = pd.Series(rankdata(-table.to_numpy(), axis=1).mean(axis=0), index=table.columns)
+    assert ranks.to_dict() == pytest.approx(expected.rename({ref: lb.PAPER_BEST}).to_dict())
+    assert ranks["ROS"] == pytest.approx(4 / 3)  # ranked by its mean (the best) it would be 1
+
+
 def test_the_cross_protocol_tests_take_the_methods_run_on_every_protocol():
     from scipy.stats import friedmanchisquare
 

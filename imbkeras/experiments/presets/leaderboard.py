@@ -388,6 +388,19 @@ def check_protocols(papers) -> list:
     return [p for p in PROTOCOLS if p in papers]
 
 
+def _protocol_scores(df, metric: str):
+    """One protocol's mean ``metric`` and average rank per method (the reference row named
+    :data:`PAPER_BEST`); the ranks' blocks are the runs' scenario, fold and seed, as the
+    verdict pairs the best recipe with the reference."""
+    from imbkeras.experiments import _analysis
+
+    named = df.assign(method=df["method"].where(~df["method"].str.startswith(
+        REFERENCE_PREFIX), PAPER_BEST))
+    blocks = _analysis._present(named, (*_analysis.GRID_KEYS, "fold", "seed"))
+    return (named.groupby("method", sort=False)[metric].mean(),
+            _analysis.average_ranks(named, metric, blocks=blocks))
+
+
 def _cross_protocol_tests(rows) -> list[str]:
     """The Friedman and Holm-corrected Wilcoxon lines of :func:`summary`.
 
@@ -456,10 +469,7 @@ def summary(out, write: bool = True) -> dict:
         if df.empty:
             continue
         metric = PROTOCOLS[protocol].metric
-        named = df.assign(method=df["method"].where(~df["method"].str.startswith(
-            REFERENCE_PREFIX), PAPER_BEST))
-        scores[protocol] = named.groupby("method", sort=False)[metric].mean()
-        ranks[protocol] = _analysis.average_ranks(named, metric)
+        scores[protocol], ranks[protocol] = _protocol_scores(df, metric)
         rows += [{"protocol": protocol, "method": m, "score": v}
                  for m, v in scores[protocol].items()]
         found = check_findings(df, f"leaderboard.{protocol}").iloc[0]
@@ -479,7 +489,8 @@ def summary(out, write: bool = True) -> dict:
           "Each protocol is its paper's; every recipe trains the paper's network for the "
           "reference row's number of optimisation steps. score: the paper's metric "
           f"({', '.join(f'{p}: {PROTOCOLS[p].metric}' for p in scores)}), mean over the "
-          "protocol's runs; rank: average rank over its blocks (1 = best).", "",
+          "protocol's runs; rank: average rank over its blocks (scenario, fold, seed; 1 = best).",
+          "",
           markdown_table(table), ""]
     for protocol in scores:
         for name, why in PROTOCOLS[protocol].skipped().items():

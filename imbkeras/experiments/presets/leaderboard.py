@@ -454,7 +454,6 @@ def summary(out, write: bool = True) -> dict:
 
     import pandas as pd
 
-    from imbkeras.experiments import _analysis
     from imbkeras.experiments._findings import check_findings
     from imbkeras.experiments._report import markdown_table
     from imbkeras.experiments._store import ResultStore, atomic_write_text

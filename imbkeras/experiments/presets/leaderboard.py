@@ -42,7 +42,7 @@ import numpy as np
 
 from imbkeras.experiments._config import Experiment
 from imbkeras.experiments._context import TrainOutput
-from imbkeras.experiments._findings import Finding, Measurement, method_means
+from imbkeras.experiments._findings import BLOCK_COLUMNS, Finding, Measurement, method_means
 from imbkeras.experiments._params import declared
 from imbkeras.experiments._registry import (TRAINERS, get_preset, register_preset,
                                             register_trainer)
@@ -390,13 +390,13 @@ def check_protocols(papers) -> list:
 
 def _protocol_scores(df, metric: str):
     """One protocol's mean ``metric`` and average rank per method (the reference row named
-    :data:`PAPER_BEST`); the ranks' blocks are the runs' scenario, fold and seed, as the
-    verdict pairs the best recipe with the reference."""
+    :data:`PAPER_BEST`); the ranks' blocks are the findings' (scenario, fold, seed), by which
+    the verdict pairs the best recipe with the reference."""
     from imbkeras.experiments import _analysis
 
     named = df.assign(method=df["method"].where(~df["method"].str.startswith(
         REFERENCE_PREFIX), PAPER_BEST))
-    blocks = _analysis._present(named, (*_analysis.GRID_KEYS, "fold", "seed"))
+    blocks = [c for c in BLOCK_COLUMNS if c in named.columns]
     return (named.groupby("method", sort=False)[metric].mean(),
             _analysis.average_ranks(named, metric, blocks=blocks))
 
